@@ -1,0 +1,688 @@
+/*
+ * librfnas: differentiable architecture search with random features.
+ *
+ * The one public header. It includes only <stddef.h>, <stdint.h> and the
+ * generated rfnas_version.h, never oneDNN's headers, and declares no struct
+ * layout: every object is an opaque handle created and destroyed by the
+ * library.
+ *
+ * Conventions (docs/conventions.md):
+ *  - every fallible function returns an rfnas_status: 0 is success, negative
+ *    is failure, positive is a normal outcome such as RFNAS_END;
+ *  - on failure rfnas_error_last() names what failed and why, outputs are
+ *    left untouched (out-handles are set to NULL) and handles keep their state;
+ *  - create functions take the out-handle first; a NULL config means defaults;
+ *    configs, arrays and strings are copied;
+ *  - destroy functions return nothing and accept NULL; objects may be
+ *    destroyed in any order (children keep their parents alive);
+ *  - a context and every object created from it may be used by one thread at
+ *    a time (docs/threading.md).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef RFNAS_H
+#define RFNAS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rfnas_version.h"
+
+#ifndef RFNAS_API
+#  if defined(_WIN32) && !defined(RFNAS_STATIC)
+#    define RFNAS_API __declspec(dllimport)
+#  elif defined(__GNUC__) && __GNUC__ >= 4
+#    define RFNAS_API __attribute__((visibility("default")))
+#  else
+#    define RFNAS_API
+#  endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                              */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Result of every fallible call. Values are frozen: released values are
+ * never renumbered or reused (tests/abi/enums.txt).
+ */
+typedef enum rfnas_status {
+    RFNAS_OK = 0,             /**< success */
+    RFNAS_END = 1,            /**< iterator exhausted: the epoch ended; not a failure */
+    RFNAS_E_INVALID = -1,     /**< NULL or wrong handle, unknown key, value out of bounds */
+    RFNAS_E_NOMEM = -2,       /**< an allocation failed */
+    RFNAS_E_IO = -3,          /**< a file could not be opened, read or written */
+    RFNAS_E_FORMAT = -4,      /**< a file or text is malformed (bad magic, truncated, corrupt) */
+    RFNAS_E_MISMATCH = -5,    /**< shapes, sizes or spaces that must agree do not */
+    RFNAS_E_UNSUPPORTED = -6, /**< a valid request this build or machine cannot serve */
+    RFNAS_E_BACKEND = -7,     /**< oneDNN failed; rfnas_error_last() names the dnnl status */
+    RFNAS_E_STATE = -8,       /**< call not allowed in the handle's current state */
+    RFNAS_E_BUFSIZE = -9,     /**< caller buffer too small; the size needed is reported */
+    RFNAS_E_NOTFOUND = -10,   /**< a named file, key or item does not exist */
+    RFNAS_STATUS_MAX_ = 0x7fffffff /* pins the enum to int width; never returned */
+} rfnas_status;
+
+/**
+ * Static English text for a status code ("invalid argument", ...).
+ * @param s Any value; unknown values give "unknown status".
+ * @return Static string, never NULL.
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API const char *rfnas_status_string(rfnas_status s);
+
+/**
+ * Detail of the most recent failing rfnas_* call on the calling thread, such
+ * as "idx: /data/train-images-idx3-ubyte.gz: truncated: 47040016 bytes
+ * expected, 1000 found". Every public call clears it on entry, so after a
+ * success it is "".
+ * @return Library-owned string valid until this thread's next rfnas_* call;
+ *         never NULL.
+ * @par Thread safety Any thread; each thread has its own message.
+ * @since 0.1
+ */
+RFNAS_API const char *rfnas_error_last(void);
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Runtime version as MAJOR*10000 + MINOR*100 + PATCH; compare it with
+ * RFNAS_VERSION_NUMBER to detect a header/library mismatch.
+ * @return The version of the loaded library.
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API uint32_t rfnas_version_number(void);
+
+/**
+ * Runtime version as "MAJOR.MINOR.PATCH".
+ * @return Static string, never NULL.
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API const char *rfnas_version_string(void);
+
+/* ------------------------------------------------------------------------ */
+/* Handles                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Execution context: threads, seed, allocator, log callback, oneDNN engine. */
+typedef struct rfnas_ctx rfnas_ctx;
+/** Key/value settings read (and copied) by the *_create functions. */
+typedef struct rfnas_config rfnas_config;
+/** A labelled image set (a whole file set, or a view such as a split). */
+typedef struct rfnas_dataset rfnas_dataset;
+/** A seeded, shuffling, augmenting batch iterator over a dataset. */
+typedef struct rfnas_iter rfnas_iter;
+
+/* ------------------------------------------------------------------------ */
+/* Configuration keys                                                        */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Setting keys, one numeric range per object. Values are frozen; new keys
+ * are appended. rfnas_key_name() gives each key's name for
+ * rfnas_config_set_by_name(), rfnas_key_bounds() its accepted range.
+ */
+typedef enum rfnas_key {
+    /* context: 1..99 */
+    RFNAS_KEY_CTX_THREADS = 1, /**< int, 0..1024, default 0 = all online CPUs */
+    RFNAS_KEY_CTX_SEED = 2,    /**< int, 0..2^63-1, default 0 */
+
+    /* dataset: 400..499 */
+    RFNAS_KEY_DATA_LABELS = 400,      /**< string, CIFAR-100 labels: "fine" (default) | "coarse" */
+    RFNAS_KEY_DATA_NUM_CLASSES = 401, /**< int, 0..65536: classes of caller arrays; 0 = max label + 1 */
+
+    /* iterator: 500..599 */
+    RFNAS_KEY_ITER_BATCH = 500,        /**< int, 1..1048576, default 64 */
+    RFNAS_KEY_ITER_SHUFFLE = 501,      /**< int 0|1, default 1: reshuffle every epoch */
+    RFNAS_KEY_ITER_DROP_LAST = 502,    /**< int 0|1, default 0: drop a partial last batch */
+    RFNAS_KEY_ITER_STREAM = 503,       /**< int, 0..2^31-1, default 0: random stream id; give
+                                            iterators of one context distinct ids */
+    RFNAS_KEY_ITER_CROP_PAD = 504,     /**< int, 0..64, default 0: zero padding before a random crop */
+    RFNAS_KEY_ITER_FLIP = 505,         /**< int 0|1, default 0: random horizontal flip, p = 0.5 */
+    RFNAS_KEY_ITER_CUTOUT = 506,       /**< int, 0..1024, default 0: cutout square side (0 = off) */
+    RFNAS_KEY_ITER_CUTOUT_PROB = 507,  /**< double, 0..1, default 1: probability of cutout */
+    RFNAS_KEY_ITER_MEAN = 508,         /**< doubles, one per channel; unset = computed from data */
+    RFNAS_KEY_ITER_STD = 509,          /**< doubles (> 0), one per channel; unset = computed */
+    RFNAS_KEY_ITER_NORMALIZE = 510,    /**< int 0|1, default 1: 0 leaves pixels in [0, 1] */
+
+    RFNAS_KEY_MAX_ = 0x7fffffff /* pins the enum to int width; never a key */
+} rfnas_key;
+
+/** The value type of a key. */
+typedef enum rfnas_type {
+    RFNAS_TYPE_INT = 0,     /**< int64_t, set with rfnas_config_set_int() */
+    RFNAS_TYPE_DOUBLE = 1,  /**< double, set with rfnas_config_set_double() (or _int) */
+    RFNAS_TYPE_STRING = 2,  /**< text, set with rfnas_config_set_string() */
+    RFNAS_TYPE_DOUBLES = 3, /**< list of doubles, set with rfnas_config_set_doubles() */
+    RFNAS_TYPE_MAX_ = 0x7fffffff
+} rfnas_type;
+
+/**
+ * Name of a key as accepted by rfnas_config_set_by_name(), e.g. "iter.batch".
+ * @param key Any value.
+ * @return Static string; NULL for an unknown key.
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API const char *rfnas_key_name(rfnas_key key);
+
+/**
+ * Look a key up by its name.
+ * @param[in]  name Key name, e.g. "iter.batch".
+ * @param[out] key  The key.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL argument
+ * @retval RFNAS_E_NOTFOUND no key has that name
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_key_from_name(const char *name, rfnas_key *key);
+
+/**
+ * Type and accepted range of a key. For lists the bounds apply to each
+ * element; for strings they are 0.
+ * @param[in]  key  The key.
+ * @param[out] type Value type (may be NULL).
+ * @param[out] lo   Smallest accepted value (may be NULL).
+ * @param[out] hi   Largest accepted value (may be NULL).
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_key_bounds(rfnas_key key, rfnas_type *type, double *lo, double *hi);
+
+/* ------------------------------------------------------------------------ */
+/* Config                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Create an empty config: every key at its default.
+ * @param[out] out New config (rfnas_config_destroy()); NULL on failure.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @par Thread safety Any thread; the config itself one thread at a time.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_create(rfnas_config **out);
+
+/**
+ * Copy a config.
+ * @param[out] out New config; NULL on failure.
+ * @param[in]  cfg Config to copy.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @par Thread safety Not concurrently with a setter on @p cfg.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_copy(rfnas_config **out, const rfnas_config *cfg);
+
+/**
+ * Destroy a config. NULL is a no-op.
+ * @param cfg Config or NULL.
+ * @par Thread safety One thread at a time per config.
+ * @since 0.1
+ */
+RFNAS_API void rfnas_config_destroy(rfnas_config *cfg);
+
+/**
+ * Set an integer key (or a double key to an integral value).
+ * @param cfg Config. @param key Key. @param value Value within rfnas_key_bounds().
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key, wrong type or out of bounds
+ * @par Thread safety One thread at a time per config.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_set_int(rfnas_config *cfg, rfnas_key key, int64_t value);
+
+/**
+ * Set a double key. NaN and infinities are refused.
+ * @param cfg Config. @param key Key. @param value Value within rfnas_key_bounds().
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key, wrong type or out of bounds
+ * @par Thread safety One thread at a time per config.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_set_double(rfnas_config *cfg, rfnas_key key, double value);
+
+/**
+ * Set a string key; the string is copied.
+ * @param cfg Config. @param key Key. @param value NUL-terminated text, one of the key's choices.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key, wrong type or value not accepted
+ * @retval RFNAS_E_NOMEM
+ * @par Thread safety One thread at a time per config.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_set_string(rfnas_config *cfg, rfnas_key key, const char *value);
+
+/**
+ * Set a list-of-doubles key; the values are copied.
+ * @param cfg Config. @param key Key. @param values Array of @p n values.
+ * @param n Number of values, 1..64.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key, wrong type, bad count or
+ *         an element out of bounds @retval RFNAS_E_NOMEM
+ * @par Thread safety One thread at a time per config.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_set_doubles(rfnas_config *cfg, rfnas_key key,
+                                                const double *values, size_t n);
+
+/**
+ * Set any key from text, as AutoML hosts pass hyper-parameters: integers in
+ * decimal, doubles in C syntax ("3e-4"), lists comma-separated
+ * ("0.49,0.48,0.45"). The whole text must parse; nothing is clamped.
+ * @param cfg Config. @param name Key name (rfnas_key_name()). @param value Text.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID unparsable or out-of-bounds value
+ * @retval RFNAS_E_NOTFOUND unknown name @retval RFNAS_E_NOMEM
+ * @par Thread safety One thread at a time per config.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_set_by_name(rfnas_config *cfg, const char *name,
+                                                const char *value);
+
+/**
+ * Forget a key's value: it goes back to its default.
+ * @param cfg Config. @param key Key.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @par Thread safety One thread at a time per config.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_unset(rfnas_config *cfg, rfnas_key key);
+
+/**
+ * Read an integer (or integral double) key: the value set, else the default.
+ * @param[in] cfg Config, or NULL for the default. @param key Key.
+ * @param[out] value The value.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key or not an integer key
+ * @par Thread safety Not concurrently with a setter on @p cfg.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_get_int(const rfnas_config *cfg, rfnas_key key,
+                                            int64_t *value);
+
+/**
+ * Read a double (or integer) key: the value set, else the default.
+ * @param[in] cfg Config, or NULL for the default. @param key Key.
+ * @param[out] value The value.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key or not a numeric key
+ * @par Thread safety Not concurrently with a setter on @p cfg.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_config_get_double(const rfnas_config *cfg, rfnas_key key,
+                                               double *value);
+
+/**
+ * Whether a key has been set on a config.
+ * @param cfg Config (NULL reads as empty). @param key Key.
+ * @return 1 if set, 0 if not (or on a bad argument).
+ * @par Thread safety Not concurrently with a setter on @p cfg.
+ * @since 0.1
+ */
+RFNAS_API int rfnas_config_is_set(const rfnas_config *cfg, rfnas_key key);
+
+/* ------------------------------------------------------------------------ */
+/* Context                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Allocation hook: @p size bytes aligned to @p align (a power of two, >= 16). */
+typedef void *(*rfnas_alloc_fn)(size_t size, size_t align, void *user);
+/** Release hook for memory from the matching rfnas_alloc_fn; never given NULL. */
+typedef void (*rfnas_free_fn)(void *ptr, void *user);
+
+/** Severity of a log message. */
+typedef enum rfnas_log_level {
+    RFNAS_LOG_DEBUG = 0,
+    RFNAS_LOG_INFO = 1,
+    RFNAS_LOG_WARN = 2,
+    RFNAS_LOG_ERROR = 3,
+    RFNAS_LOG_LEVEL_MAX_ = 0x7fffffff
+} rfnas_log_level;
+
+/** Log callback; @p msg is valid only during the call. It must not call back into the context. */
+typedef void (*rfnas_log_fn)(rfnas_log_level level, const char *msg, void *user);
+
+/**
+ * Create a context on the CPU: a oneDNN engine and stream, a thread count
+ * (RFNAS_KEY_CTX_THREADS) and a seed (RFNAS_KEY_CTX_SEED). Host memory comes
+ * from malloc.
+ * @param[out] out New context (rfnas_ctx_destroy()); NULL on failure.
+ * @param[in]  cfg Settings or NULL; copied.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @retval RFNAS_E_BACKEND the oneDNN engine or stream could not be created
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_ctx_create(rfnas_ctx **out, const rfnas_config *cfg);
+
+/**
+ * Create a context whose host-side memory (handles, datasets, buffers) comes
+ * from the given hooks. Both hooks or neither; they must be thread-safe if
+ * several contexts sharing them run on several threads.
+ * @param[out] out New context; NULL on failure.
+ * @param[in] cfg Settings or NULL. @param alloc_fn Allocation hook.
+ * @param free_fn Release hook. @param user Passed to both hooks.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM @retval RFNAS_E_BACKEND
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_ctx_create_with_allocator(rfnas_ctx **out, const rfnas_config *cfg,
+                                                       rfnas_alloc_fn alloc_fn,
+                                                       rfnas_free_fn free_fn, void *user);
+
+/**
+ * Release the caller's reference. The context itself lives on until the last
+ * object created from it is destroyed. NULL is a no-op.
+ * @param ctx Context or NULL.
+ * @par Thread safety Not concurrently with any other call on @p ctx or its objects.
+ * @since 0.1
+ */
+RFNAS_API void rfnas_ctx_destroy(rfnas_ctx *ctx);
+
+/**
+ * Install (or, with @p fn NULL, remove) the log callback. Silent by default.
+ * @param ctx Context. @param fn Callback or NULL. @param min_level Messages below it are dropped.
+ * @param user Passed to @p fn.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_ctx_set_log(rfnas_ctx *ctx, rfnas_log_fn fn,
+                                         rfnas_log_level min_level, void *user);
+
+/**
+ * Number of threads the context runs oneDNN and its own loops with.
+ * @param ctx Context.
+ * @return The thread count (>= 1), or 0 for an invalid handle.
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API int rfnas_ctx_get_threads(const rfnas_ctx *ctx);
+
+/**
+ * The context's seed; every random stream derives from it.
+ * @param ctx Context.
+ * @return The seed (0 for an invalid handle).
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API uint64_t rfnas_ctx_get_seed(const rfnas_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Datasets                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** File formats rfnas_dataset_open() reads. */
+typedef enum rfnas_format {
+    RFNAS_FORMAT_CIFAR10 = 0,       /**< dir with data_batch_1..5.bin / test_batch.bin */
+    RFNAS_FORMAT_CIFAR100 = 1,      /**< dir with train.bin / test.bin */
+    RFNAS_FORMAT_MNIST = 2,         /**< dir with {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] */
+    RFNAS_FORMAT_FASHION_MNIST = 3, /**< same files as MNIST */
+    RFNAS_FORMAT_MAX_ = 0x7fffffff
+} rfnas_format;
+
+/** Which part of a file set. */
+typedef enum rfnas_part {
+    RFNAS_PART_TRAIN = 0, /**< the training files */
+    RFNAS_PART_TEST = 1,  /**< the test files */
+    RFNAS_PART_MAX_ = 0x7fffffff
+} rfnas_part;
+
+/**
+ * Open a standard dataset from its directory. IDX files are read plain or
+ * gzip-compressed (the ".gz" name is tried when the plain one is missing).
+ * Everything is validated before the handle exists: sizes, magic numbers,
+ * dimensions, label ranges, gzip integrity.
+ * @param[out] out New dataset (rfnas_dataset_destroy()); NULL on failure.
+ * @param[in] ctx Context; kept alive by the dataset. @param format File set format.
+ * @param[in] dir Directory holding the files. @param part Train or test files.
+ * @param[in] cfg Settings (RFNAS_KEY_DATA_LABELS) or NULL.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND a file is missing @retval RFNAS_E_IO a read failed
+ * @retval RFNAS_E_FORMAT a file is malformed @retval RFNAS_E_MISMATCH image and label
+ *         files disagree @retval RFNAS_E_NOMEM
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_open(rfnas_dataset **out, rfnas_ctx *ctx,
+                                          rfnas_format format, const char *dir, rfnas_part part,
+                                          const rfnas_config *cfg);
+
+/**
+ * Open an IDX image file and its IDX label file (MNIST layout: uint8 images
+ * N x H x W or N x C x H x W, uint8 labels N), plain or gzip-compressed
+ * (decided by content, not by name).
+ * @param[out] out New dataset; NULL on failure. @param[in] ctx Context.
+ * @param[in] images_path Image file. @param[in] labels_path Label file.
+ * @param[in] cfg Settings or NULL.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOTFOUND @retval RFNAS_E_IO
+ * @retval RFNAS_E_FORMAT @retval RFNAS_E_MISMATCH @retval RFNAS_E_NOMEM
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_open_idx(rfnas_dataset **out, rfnas_ctx *ctx,
+                                              const char *images_path, const char *labels_path,
+                                              const rfnas_config *cfg);
+
+/**
+ * Open CIFAR binary batch files, concatenated in the order given
+ * (3073-byte records for CIFAR-10, 3074-byte records with
+ * @p cifar100 set; RFNAS_KEY_DATA_LABELS chooses fine or coarse labels).
+ * @param[out] out New dataset; NULL on failure. @param[in] ctx Context.
+ * @param[in] paths Array of @p n_paths file names. @param n_paths 1..64.
+ * @param cifar100 0 for CIFAR-10 records, 1 for CIFAR-100 records.
+ * @param[in] cfg Settings or NULL.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOTFOUND @retval RFNAS_E_IO
+ * @retval RFNAS_E_FORMAT @retval RFNAS_E_NOMEM
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_open_cifar(rfnas_dataset **out, rfnas_ctx *ctx,
+                                                const char *const *paths, size_t n_paths,
+                                                int cifar100, const rfnas_config *cfg);
+
+/**
+ * Wrap caller arrays of 8-bit pixels (copied). Pixels are N x C x H x W,
+ * scaled by 1/255 when batches are made, as the file readers do.
+ * @param[out] out New dataset; NULL on failure. @param[in] ctx Context.
+ * @param[in] pixels n*c*h*w bytes. @param[in] labels n labels in [0, classes).
+ * @param n,c,h,w Shape, each >= 1. @param[in] cfg RFNAS_KEY_DATA_NUM_CLASSES or NULL.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL, zero or overflowing shape, label out of range
+ * @retval RFNAS_E_NOMEM
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_create_u8(rfnas_dataset **out, rfnas_ctx *ctx,
+                                               const uint8_t *pixels, const int32_t *labels,
+                                               int64_t n, int64_t c, int64_t h, int64_t w,
+                                               const rfnas_config *cfg);
+
+/**
+ * Wrap caller arrays of float pixels (copied), N x C x H x W, used as they
+ * are (no 1/255 scaling). Non-finite pixels are refused.
+ * @param[out] out New dataset; NULL on failure. @param[in] ctx Context.
+ * @param[in] pixels n*c*h*w floats. @param[in] labels n labels in [0, classes).
+ * @param n,c,h,w Shape, each >= 1. @param[in] cfg RFNAS_KEY_DATA_NUM_CLASSES or NULL.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_create_f32(rfnas_dataset **out, rfnas_ctx *ctx,
+                                                const float *pixels, const int32_t *labels,
+                                                int64_t n, int64_t c, int64_t h, int64_t w,
+                                                const rfnas_config *cfg);
+
+/**
+ * Split a dataset deterministically into two views that share its pixels:
+ * the first floor(n * @p fraction) samples and the rest, in order (the DARTS
+ * rule: fraction 0.5 gives the search-train and search-val halves).
+ * @param[out] first,second New datasets; both NULL on failure.
+ * @param[in] ds Dataset. @param fraction In (0, 1); both parts must be non-empty.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @par Thread safety Not concurrently with any other call on the same context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_split(rfnas_dataset **first, rfnas_dataset **second,
+                                           const rfnas_dataset *ds, double fraction);
+
+/**
+ * A view of @p count consecutive samples starting at @p start.
+ * @param[out] out New dataset; NULL on failure. @param[in] ds Dataset.
+ * @param start First sample. @param count Samples, >= 1; start + count <= size.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @par Thread safety Not concurrently with any other call on the same context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_subset(rfnas_dataset **out, const rfnas_dataset *ds,
+                                            int64_t start, int64_t count);
+
+/**
+ * Destroy a dataset. Views and iterators keep the shared pixels alive. NULL is a no-op.
+ * @param ds Dataset or NULL.
+ * @par Thread safety Not concurrently with any other call on the same context.
+ * @since 0.1
+ */
+RFNAS_API void rfnas_dataset_destroy(rfnas_dataset *ds);
+
+/**
+ * Shape of a dataset. Any output may be NULL.
+ * @param[in] ds Dataset. @param[out] n Samples. @param[out] c Channels.
+ * @param[out] h Height. @param[out] w Width. @param[out] classes Number of classes.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @par Thread safety Not concurrently with a call that changes @p ds.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_shape(const rfnas_dataset *ds, int64_t *n, int64_t *c,
+                                           int64_t *h, int64_t *w, int64_t *classes);
+
+/**
+ * One sample as stored: C x H x W floats in [0, 1] for 8-bit data (byte / 255),
+ * or the caller's floats; no augmentation, no normalisation.
+ * @param[in] ds Dataset. @param index 0..n-1.
+ * @param[out] pixels Buffer of @p cap floats (C*H*W needed). @param cap Its size.
+ * @param[out] label The label (may be NULL).
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE @p cap too small
+ * @par Thread safety Not concurrently with a call that changes @p ds.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_get(const rfnas_dataset *ds, int64_t index, float *pixels,
+                                         size_t cap, int32_t *label);
+
+/**
+ * Per-channel mean and (population) standard deviation of the dataset's
+ * pixels on the scale rfnas_dataset_get() returns, computed in double
+ * precision in a fixed order.
+ * @param[in] ds Dataset. @param[out] mean,std Buffers of @p cap doubles (C needed).
+ * @param cap Their size.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE
+ * @par Thread safety Not concurrently with a call that changes @p ds.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_stats(const rfnas_dataset *ds, double *mean, double *std,
+                                           size_t cap);
+
+/**
+ * Count samples per class.
+ * @param[in] ds Dataset. @param[out] counts Buffer of @p cap counts (classes needed).
+ * @param cap Its size.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE
+ * @par Thread safety Not concurrently with a call that changes @p ds.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_dataset_histogram(const rfnas_dataset *ds, int64_t *counts,
+                                               size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Iterators                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Create a batch iterator over a dataset. Settings: RFNAS_KEY_ITER_*. The
+ * order of epoch e is a permutation drawn from (context seed, stream, e); each
+ * sample's augmentation from (seed, stream, e, position): the same seed and
+ * stream give the same batches, whatever else the program does.
+ * Normalisation statistics not given are computed from @p ds (see
+ * rfnas_iter_normalization()).
+ * @param[out] out New iterator (rfnas_iter_destroy()); NULL on failure.
+ * @param[in] ds Dataset; kept alive by the iterator. @param[in] cfg Settings or NULL.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID bad setting (e.g. a mean list whose length is
+ *         not the channel count) @retval RFNAS_E_NOMEM
+ * @par Thread safety Not concurrently with any other call on the same context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_iter_create(rfnas_iter **out, rfnas_dataset *ds,
+                                         const rfnas_config *cfg);
+
+/**
+ * Destroy an iterator. NULL is a no-op.
+ * @param it Iterator or NULL.
+ * @par Thread safety Not concurrently with any other call on the same context.
+ * @since 0.1
+ */
+RFNAS_API void rfnas_iter_destroy(rfnas_iter *it);
+
+/**
+ * Write the next batch: pixels as N x C x H x W float32 into @p x, labels into
+ * @p y, the batch size into @p n. At the end of an epoch it returns RFNAS_END
+ * (with *n = 0) once; the call after that starts the next epoch.
+ * @param it Iterator. @param[out] x Buffer of @p x_cap floats (batch*C*H*W needed).
+ * @param x_cap Its size. @param[out] y Buffer of @p y_cap labels (batch needed).
+ * @param y_cap Its size. @param[out] n Samples written (may be NULL).
+ * @retval RFNAS_OK a batch was written @retval RFNAS_END the epoch is over
+ * @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE a buffer is smaller than a full batch
+ * @par Thread safety Not concurrently with any other call on the same context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_iter_next(rfnas_iter *it, float *x, size_t x_cap, int32_t *y,
+                                       size_t y_cap, int64_t *n);
+
+/**
+ * Shape of the batches: batch size, channels, height, width. Any output may be NULL.
+ * @param[in] it Iterator. @param[out] batch,c,h,w The shape of a full batch.
+ * @param[out] batches_per_epoch Batches in one epoch (partial last one included
+ *             unless dropped).
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @par Thread safety Not concurrently with a call that changes @p it.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_iter_shape(const rfnas_iter *it, int64_t *batch, int64_t *c,
+                                        int64_t *h, int64_t *w, int64_t *batches_per_epoch);
+
+/**
+ * The normalisation in use: x' = (x - mean[c]) / std[c], given or computed.
+ * @param[in] it Iterator. @param[out] mean,std Buffers of @p cap doubles (C needed).
+ * @param cap Their size.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE
+ * @par Thread safety Not concurrently with a call that changes @p it.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_iter_normalization(const rfnas_iter *it, double *mean, double *std,
+                                                size_t cap);
+
+/**
+ * Position of the iterator: the epoch (0-based) and the number of samples
+ * of it already delivered. Store both to resume exactly.
+ * @param[in] it Iterator. @param[out] epoch,cursor The position (may be NULL).
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @par Thread safety Not concurrently with a call that changes @p it.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_iter_get_position(const rfnas_iter *it, int64_t *epoch,
+                                               int64_t *cursor);
+
+/**
+ * Move the iterator to a position from rfnas_iter_get_position(): the batches
+ * that follow are bit-identical to those an uninterrupted iterator gives.
+ * @param it Iterator. @param epoch >= 0. @param cursor 0..samples per epoch.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID out-of-range position
+ * @par Thread safety Not concurrently with any other call on the same context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_iter_set_position(rfnas_iter *it, int64_t epoch, int64_t cursor);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RFNAS_H */

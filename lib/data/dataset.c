@@ -86,21 +86,29 @@ rfnas_status rfnas_dataset_open(rfnas_dataset **out, rfnas_ctx *ctx, rfnas_forma
     int coarse = strcmp(rfnas__config_string(cfg, RFNAS_KEY_DATA_LABELS), "coarse") == 0;
     switch (format) {
     case RFNAS_FORMAT_CIFAR10:
-        return open_cifar_dir(out, ctx, dir, part, 0, 0);
+        RFNAS__TRY(open_cifar_dir(out, ctx, dir, part, 0, 0));
+        break;
     case RFNAS_FORMAT_CIFAR100:
-        return open_cifar_dir(out, ctx, dir, part, 1, coarse);
+        RFNAS__TRY(open_cifar_dir(out, ctx, dir, part, 1, coarse));
+        break;
     case RFNAS_FORMAT_MNIST:
     case RFNAS_FORMAT_FASHION_MNIST: {
         const char *prefix = part == RFNAS_PART_TRAIN ? "train" : "t10k";
         char images[PATH_MAX_LEN], labels[PATH_MAX_LEN];
         RFNAS__TRY(find_idx(images, dir, prefix, "images-idx3-ubyte"));
         RFNAS__TRY(find_idx(labels, dir, prefix, "labels-idx1-ubyte"));
-        return rfnas__idx_open(out, ctx, images, labels, 10);
+        RFNAS__TRY(rfnas__idx_open(out, ctx, images, labels, 10));
+        break;
     }
     default:
         return rfnas__error(RFNAS_E_INVALID, "%s: format %d is not a rfnas_format", fn,
                             (int)format);
     }
+    const rfnas__storage *st = (*out)->st;
+    rfnas__log(ctx, RFNAS_LOG_INFO, "dataset: %s (%s): %lld images of %lld x %lld x %lld, %lld classes",
+               dir, part == RFNAS_PART_TRAIN ? "train" : "test", (long long)st->n,
+               (long long)st->c, (long long)st->h, (long long)st->w, (long long)st->classes);
+    return RFNAS_OK;
 }
 
 rfnas_status rfnas_dataset_open_idx(rfnas_dataset **out, rfnas_ctx *ctx, const char *images_path,

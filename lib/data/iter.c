@@ -65,8 +65,13 @@ static rfnas_status setup_normalization(rfnas_iter *it, const rfnas_config *cfg)
             it->std[c] = 1.0;
         }
     } else {
-        if (!nm || !ns)
+        if (!nm || !ns) {
             RFNAS__TRY(rfnas__storage_stats(it->st, it->start, it->count, it->mean, it->std));
+            for (int64_t c = 0; c < C; c++)
+                rfnas__log(it->st->ctx, RFNAS_LOG_INFO,
+                           "iterator: channel %lld: mean %.6f std %.6f computed from %lld samples",
+                           (long long)c, it->mean[c], it->std[c], (long long)it->count);
+        }
         for (int64_t c = 0; c < C; c++) {
             if (nm)
                 it->mean[c] = m[c];

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: install the Debian dependencies,
+# then build and test three ways, failing on the first problem:
+#   1. gcc, -Werror, the full suite (unit, API, ABI, kernels, real data);
+#   2. gcc with AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer);
+#   3. clang, -Werror, build only plus the quick unit suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tools/setup-deps.sh
+
+setup() { # dir, extra meson options...
+  local dir=$1
+  shift
+  if [ -d "$dir" ]; then
+    meson setup --reconfigure "$dir" "$@" >/dev/null
+  else
+    meson setup "$dir" "$@" >/dev/null
+  fi
+}
+
+echo "== gcc build and full test suite"
+CC=gcc setup build-test
+ninja -C build-test
+meson test -C build-test --print-errorlogs --num-processes 2
+
+echo "== gcc with address and undefined-behaviour sanitizers"
+CC=gcc setup build-sanitize -Db_sanitize=address,undefined -Db_lundef=false
+ninja -C build-sanitize
+meson test -C build-sanitize --print-errorlogs --num-processes 2 --timeout-multiplier 3
+
+echo "== clang build (-Werror) and unit tests"
+CC=clang setup build-clang
+ninja -C build-clang
+meson test -C build-clang --print-errorlogs --num-processes 2 --suite unit
+
+echo "== all test builds passed"

@@ -120,6 +120,10 @@ typedef struct rfnas_config rfnas_config;
 typedef struct rfnas_dataset rfnas_dataset;
 /** A seeded, shuffling, augmenting batch iterator over a dataset. */
 typedef struct rfnas_iter rfnas_iter;
+/** A search space: a cell topology and the candidate ops of every edge. */
+typedef struct rfnas_space rfnas_space;
+/** A discrete architecture (a value: derived, parsed, formatted). */
+typedef struct rfnas_genotype rfnas_genotype;
 
 /* ------------------------------------------------------------------------ */
 /* Configuration keys                                                        */
@@ -680,6 +684,203 @@ RFNAS_API rfnas_status rfnas_iter_get_position(const rfnas_iter *it, int64_t *ep
  * @since 0.1
  */
 RFNAS_API rfnas_status rfnas_iter_set_position(rfnas_iter *it, int64_t epoch, int64_t cursor);
+
+/* ------------------------------------------------------------------------ */
+/* Search spaces                                                             */
+/* ------------------------------------------------------------------------ */
+
+/** Cell wiring. */
+typedef enum rfnas_topology {
+    /** NAS-Bench-201: nodes 0..3, node 0 the cell input, edges i <- j for j < i (6 edges),
+     *  node i = sum of its incoming edges, output node 3; rows 1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2. */
+    RFNAS_TOPOLOGY_NB201 = 0,
+    /** DARTS: states 0 and 1 are the two cell inputs, states 2..5 the intermediate nodes;
+     *  state t sums edges from states 0..t-1 (14 edges, row of (t, j) = (t-2)(t+1)/2 + j);
+     *  output = concat of the intermediate nodes; normal and reduction cells. */
+    RFNAS_TOPOLOGY_DARTS = 1,
+    RFNAS_TOPOLOGY_MAX_ = 0x7fffffff
+} rfnas_topology;
+
+/** Cell types of a space (NB201 has only normal cells). */
+typedef enum rfnas_cell_type {
+    RFNAS_CELL_NORMAL = 0,
+    RFNAS_CELL_REDUCE = 1,
+    RFNAS_CELL_TYPE_MAX_ = 0x7fffffff
+} rfnas_cell_type;
+
+/**
+ * Create a standard search space: "nb201" (none, skip_connect, nor_conv_1x1,
+ * nor_conv_3x3, avg_pool_3x3), "darts" (none, max_pool_3x3, avg_pool_3x3,
+ * skip_connect, sep_conv_3x3, sep_conv_5x5, dil_conv_3x3, dil_conv_5x5) or
+ * RobustDARTS "s1" .. "s4" (per-edge lists, SPEC 3.4). Op order is the alpha
+ * column order.
+ * @param[out] out New space (rfnas_space_destroy()); NULL on failure.
+ * @param[in] name Space name.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL argument @retval RFNAS_E_NOTFOUND unknown name
+ * @retval RFNAS_E_NOMEM
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_space_create(rfnas_space **out, const char *name);
+
+/**
+ * Create a custom space: the same candidate list on every edge of @p topology.
+ * Op names come from the catalogue (the ops above plus sep_conv_7x7,
+ * conv_7x1_1x7, nor_conv_7x7 and noise).
+ * @param[out] out New space; NULL on failure. @param topology Cell wiring.
+ * @param[in] ops Array of @p n_ops distinct op names (copied). @param n_ops 1..16.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown or repeated op, bad count or topology
+ * @retval RFNAS_E_NOMEM
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_space_create_custom(rfnas_space **out, rfnas_topology topology,
+                                                 const char *const *ops, size_t n_ops);
+
+/**
+ * Destroy a space. NULL is a no-op.
+ * @param space Space or NULL.
+ * @par Thread safety One thread at a time per space.
+ * @since 0.1
+ */
+RFNAS_API void rfnas_space_destroy(rfnas_space *space);
+
+/**
+ * Shape of a space. Any output may be NULL.
+ * @param[in] space Space. @param[out] topology Cell wiring.
+ * @param[out] cell_types 1 (NB201) or 2 (normal and reduce).
+ * @param[out] edges Edges per cell. @param[out] ops_per_edge Candidates per edge (the alpha row length).
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @par Thread safety Any thread (read-only).
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_space_info(const rfnas_space *space, rfnas_topology *topology,
+                                        int64_t *cell_types, int64_t *edges,
+                                        int64_t *ops_per_edge);
+
+/**
+ * Name of candidate @p op of @p edge in cells of type @p cell.
+ * @param[in] space Space. @param cell Cell type. @param edge 0..edges-1. @param op 0..ops_per_edge-1.
+ * @param[out] name Static string (e.g. "sep_conv_3x3").
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID out-of-range index
+ * @par Thread safety Any thread (read-only).
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_space_op_name(const rfnas_space *space, rfnas_cell_type cell,
+                                           int64_t edge, int64_t op, const char **name);
+
+/**
+ * Endpoints of an edge as state indices (see rfnas_topology).
+ * @param[in] space Space. @param edge 0..edges-1.
+ * @param[out] target The node the edge feeds. @param[out] source The state it reads.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @par Thread safety Any thread (read-only).
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_space_edge(const rfnas_space *space, int64_t edge, int64_t *target,
+                                        int64_t *source);
+
+/* ------------------------------------------------------------------------ */
+/* Genotypes                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Derive the discrete architecture from architecture weights (SPEC 7.1-7.4):
+ * NB201 topology: per edge the argmax over all ops of the raw alpha row
+ * (none included). DARTS topology: per node the two inputs whose strongest
+ * op (none excluded when the edge list has it) has the largest softmax
+ * weight, strongest first, each with that op. With @p betas (PC-DARTS edge
+ * normalisation) each edge's weights are first scaled by the softmax of the
+ * betas over the node's incoming edges.
+ * @param[out] out New genotype (rfnas_genotype_destroy()); NULL on failure.
+ * @param[in] space Space the weights belong to.
+ * @param[in] alphas cell_types x edges x ops_per_edge values, cell-type major.
+ * @param n_alphas Their number (must match).
+ * @param[in] betas cell_types x edges values or NULL (DARTS topology only).
+ * @param n_betas Their number (0 with NULL).
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL, non-finite values
+ * @retval RFNAS_E_MISMATCH counts that do not fit the space @retval RFNAS_E_NOMEM
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_genotype_derive(rfnas_genotype **out, const rfnas_space *space,
+                                             const float *alphas, size_t n_alphas,
+                                             const float *betas, size_t n_betas);
+
+/**
+ * Parse genotype text: the NAS-Bench-201 arch string
+ * ("|op~j|+|op~j|op~j|+|op~j|op~j|op~j|") or the DARTS form
+ * ("Genotype(normal=[('op', j), ...], normal_concat=[2, 3, 4, 5], reduce=[...],
+ * reduce_concat=range(2, 6))"; single or double quotes, any whitespace).
+ * With @p space, every op must be a candidate of its edge in that space.
+ * @param[out] out New genotype; NULL on failure. @param[in] text NUL-terminated text.
+ * @param[in] space Space to check against, or NULL (ops checked against the catalogue).
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL argument
+ * @retval RFNAS_E_FORMAT malformed text: unknown op, wrong edge count, bad input index,
+ *         trailing garbage (the message gives the position)
+ * @retval RFNAS_E_MISMATCH an op the space does not offer on that edge @retval RFNAS_E_NOMEM
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_genotype_parse(rfnas_genotype **out, const char *text,
+                                            const rfnas_space *space);
+
+/**
+ * Format a genotype in its topology's text form (the exact input form for
+ * parsed text; the list form for derived DARTS genotypes). NUL-terminated.
+ * @param[in] g Genotype. @param[out] buf Buffer of @p cap bytes, or NULL with cap 0 to ask the size.
+ * @param cap Its size. @param[out] len Bytes needed, NUL excluded (may be NULL).
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE @p cap <= *len
+ * @par Thread safety Any thread (read-only).
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_genotype_format(const rfnas_genotype *g, char *buf, size_t cap,
+                                             size_t *len);
+
+/**
+ * Destroy a genotype. NULL is a no-op.
+ * @param g Genotype or NULL.
+ * @par Thread safety One thread at a time per genotype.
+ * @since 0.1
+ */
+RFNAS_API void rfnas_genotype_destroy(rfnas_genotype *g);
+
+/**
+ * Shape of a genotype. Any output may be NULL.
+ * @param[in] g Genotype. @param[out] topology Its wiring.
+ * @param[out] cell_types 1 or 2. @param[out] pairs (op, input) pairs per cell: 6 or 8.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @par Thread safety Any thread (read-only).
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_genotype_info(const rfnas_genotype *g, rfnas_topology *topology,
+                                           int64_t *cell_types, int64_t *pairs);
+
+/**
+ * One (op, input) pair of a cell, in text order.
+ * @param[in] g Genotype. @param cell Cell type. @param index 0..pairs-1.
+ * @param[out] op Static op name (may be NULL). @param[out] target Node it feeds (may be NULL).
+ * @param[out] source State it reads (may be NULL).
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @par Thread safety Any thread (read-only).
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_genotype_pair(const rfnas_genotype *g, rfnas_cell_type cell,
+                                           int64_t index, const char **op, int64_t *target,
+                                           int64_t *source);
+
+/**
+ * Count the pairs of a cell that use @p op (e.g. "skip_connect", to monitor
+ * collapse), or, with @p op NULL, the parameter-free ones (none, pools,
+ * skip_connect, noise).
+ * @param[in] g Genotype. @param cell Cell type. @param[in] op Op name or NULL.
+ * @param[out] count The count.
+ * @retval RFNAS_OK @retval RFNAS_E_INVALID bad argument @retval RFNAS_E_NOTFOUND unknown op name
+ * @par Thread safety Any thread (read-only).
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_genotype_count(const rfnas_genotype *g, rfnas_cell_type cell,
+                                            const char *op, int64_t *count);
 
 #ifdef __cplusplus
 }

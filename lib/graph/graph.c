@@ -1,0 +1,285 @@
+/* Building a graph: tensors, parameters, nodes; parameter storage; access. */
+#include <stdio.h>
+#include <string.h>
+
+#include "graph_internal.h"
+
+/* Grows an array from the context's allocator (it has no realloc). */
+static int grow(rfnas_ctx *ctx, void **array, int *cap, int need, size_t elem)
+{
+    if (need <= *cap)
+        return 1;
+    int next = *cap ? *cap * 2 : 64;
+    while (next < need)
+        next *= 2;
+    void *bigger = rfnas__calloc(ctx, (size_t)next, elem);
+    if (bigger == NULL)
+        return 0;
+    if (*array)
+        memcpy(bigger, *array, (size_t)*cap * elem);
+    rfnas__free(ctx, *array);
+    *array = bigger;
+    *cap = next;
+    return 1;
+}
+
+rfnas_status rfnas__graph_create(rfnas__graph **out, rfnas_ctx *ctx, int64_t max_batch)
+{
+    *out = NULL;
+    if (max_batch < 1 || max_batch > (1 << 20))
+        return rfnas__error(RFNAS_E_INVALID, "graph: batch size %lld is outside 1..%d",
+                            (long long)max_batch, 1 << 20);
+    rfnas__graph *g = rfnas__calloc(ctx, 1, sizeof *g);
+    if (g == NULL)
+        return RFNAS__NOMEM("graph");
+    g->ctx = ctx;
+    rfnas__ctx_ref(ctx);
+    g->max_batch = max_batch;
+    *out = g;
+    return RFNAS_OK;
+}
+
+void rfnas__graph_destroy(rfnas__graph *g)
+{
+    if (g == NULL)
+        return;
+    rfnas_ctx *ctx = g->ctx;
+    for (int i = 0; i < g->n_nodes; i++)
+        if (g->nodes[i].ops->destroy)
+            g->nodes[i].ops->destroy(&g->nodes[i]);
+    for (int m = 0; m < RFNAS__MODE_COUNT; m++)
+        rfnas__plan_free(g, &g->plan[m]);
+    for (int k = 0; k < RFNAS__GROUP_COUNT; k++) {
+        rfnas__free(ctx, g->group_values[k]);
+        rfnas__free(ctx, g->group_grads[k]);
+    }
+    rfnas__free(ctx, g->arena);
+    rfnas__free(ctx, g->tensors);
+    rfnas__free(ctx, g->flags);
+    rfnas__free(ctx, g->params);
+    rfnas__free(ctx, g->nodes);
+    rfnas__free(ctx, g);
+    rfnas__ctx_unref(ctx);
+}
+
+int rfnas__graph_tensor(rfnas__graph *g, int64_t c, int64_t h, int64_t w, rfnas__layout layout)
+{
+    if (g->finalized)
+        return rfnas__error(RFNAS_E_STATE, "graph: tensor added after finalize");
+    if (c < 1 || h < 1 || w < 1 || c > (1 << 20) || h > (1 << 16) || w > (1 << 16))
+        return rfnas__error(RFNAS_E_INVALID, "graph: bad tensor shape %lld x %lld x %lld",
+                            (long long)c, (long long)h, (long long)w);
+    int cap = g->cap_tensors;
+    if (!grow(g->ctx, (void **)&g->tensors, &g->cap_tensors, g->n_tensors + 1,
+              sizeof *g->tensors) ||
+        !grow(g->ctx, (void **)&g->flags, &cap, g->n_tensors + 1, sizeof *g->flags))
+        return RFNAS__NOMEM("graph tensor");
+    rfnas__tensor *t = &g->tensors[g->n_tensors];
+    t->c = c;
+    t->h = h;
+    t->w = w;
+    t->layout = layout;
+    int64_t cp = layout == RFNAS__LAYOUT_BLOCKED16 ? (c + 15) / 16 * 16 : c;
+    t->per_sample = (size_t)(cp * h * w);
+    t->producer = -1;
+    return g->n_tensors++;
+}
+
+int rfnas__graph_param(rfnas__graph *g, const char *name, rfnas__group group, size_t size)
+{
+    if (g->finalized)
+        return rfnas__error(RFNAS_E_STATE, "graph: parameter added after finalize");
+    if (size == 0 || (unsigned)group >= RFNAS__GROUP_COUNT)
+        return rfnas__error(RFNAS_E_INVALID, "graph: bad parameter %s", name);
+    if (!grow(g->ctx, (void **)&g->params, &g->cap_params, g->n_params + 1, sizeof *g->params))
+        return RFNAS__NOMEM("graph parameter");
+    rfnas__param *p = &g->params[g->n_params];
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->group = group;
+    /* 16-float alignment keeps every parameter on its own cache line start. */
+    p->offset = (g->group_size[group] + 15) / 16 * 16;
+    p->size = size;
+    g->group_size[group] = p->offset + size;
+    return g->n_params++;
+}
+
+int rfnas__graph_node(rfnas__graph *g, const rfnas__node_ops *ops, void *state, const char *name,
+                      const int *in, int n_in, const int *out, int n_out, const int *params,
+                      int n_params, size_t scratch_per_sample)
+{
+    rfnas_status rc = RFNAS_OK;
+    if (g->finalized)
+        rc = rfnas__error(RFNAS_E_STATE, "graph: node added after finalize");
+    else if (n_in < 0 || n_in > RFNAS__NODE_MAX_IN || n_out < 1 || n_out > RFNAS__NODE_MAX_OUT ||
+             n_params < 0 || n_params > RFNAS__NODE_MAX_PARAMS)
+        rc = rfnas__error(RFNAS_E_INVALID, "graph: node %s has too many inputs or outputs", name);
+    for (int i = 0; rc == RFNAS_OK && i < n_in; i++)
+        if (in[i] < 0 || in[i] >= g->n_tensors ||
+            (g->tensors[in[i]].producer < 0 && !(g->flags[in[i]] & RFNAS__TENSOR_INPUT)))
+            rc = rfnas__error(RFNAS_E_INVALID,
+                              "graph: node %s reads tensor %d, which is neither a graph input "
+                              "nor produced by an earlier node",
+                              name, in[i]);
+    for (int i = 0; rc == RFNAS_OK && i < n_out; i++)
+        if (out[i] < 0 || out[i] >= g->n_tensors || g->tensors[out[i]].producer != -1)
+            rc = rfnas__error(RFNAS_E_INVALID, "graph: node %s writes tensor %d, which %s", name,
+                              out[i], out[i] < 0 || out[i] >= g->n_tensors ? "does not exist"
+                                                                           : "has a producer");
+    for (int i = 0; rc == RFNAS_OK && i < n_params; i++)
+        if (params[i] < 0 || params[i] >= g->n_params)
+            rc = rfnas__error(RFNAS_E_INVALID, "graph: node %s uses unknown parameter %d", name,
+                              params[i]);
+    if (rc == RFNAS_OK &&
+        !grow(g->ctx, (void **)&g->nodes, &g->cap_nodes, g->n_nodes + 1, sizeof *g->nodes))
+        rc = RFNAS__NOMEM("graph node");
+    if (rc != RFNAS_OK) {
+        /* The graph owns @p state from the call on, even when the call fails. */
+        rfnas__node tmp = {.ops = ops, .state = state};
+        if (ops && ops->destroy)
+            ops->destroy(&tmp);
+        return rc;
+    }
+    rfnas__node *n = &g->nodes[g->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->ops = ops;
+    n->state = state;
+    snprintf(n->name, sizeof n->name, "%s", name);
+    n->n_in = n_in;
+    n->n_out = n_out;
+    n->n_params = n_params;
+    memcpy(n->in, in, (size_t)n_in * sizeof *in);
+    memcpy(n->out, out, (size_t)n_out * sizeof *out);
+    if (n_params)
+        memcpy(n->params, params, (size_t)n_params * sizeof *params);
+    n->scratch_per_sample = scratch_per_sample;
+    for (int i = 0; i < n_out; i++)
+        g->tensors[out[i]].producer = g->n_nodes;
+    return g->n_nodes++;
+}
+
+static rfnas_status mark(rfnas__graph *g, int tensor, uint8_t flag)
+{
+    if (tensor < 0 || tensor >= g->n_tensors)
+        return rfnas__error(RFNAS_E_INVALID, "graph: unknown tensor %d", tensor);
+    g->flags[tensor] |= flag;
+    return RFNAS_OK;
+}
+
+rfnas_status rfnas__graph_mark_output(rfnas__graph *g, int tensor)
+{
+    return mark(g, tensor, RFNAS__TENSOR_OUTPUT);
+}
+
+rfnas_status rfnas__graph_mark_input(rfnas__graph *g, int tensor)
+{
+    return mark(g, tensor, RFNAS__TENSOR_INPUT);
+}
+
+rfnas_status rfnas__graph_finalize(rfnas__graph *g)
+{
+    if (g->finalized)
+        return rfnas__error(RFNAS_E_STATE, "graph: finalized twice");
+    if (g->n_nodes == 0)
+        return rfnas__error(RFNAS_E_INVALID, "graph: no nodes");
+    for (int k = 0; k < RFNAS__GROUP_COUNT; k++) {
+        if (g->group_size[k] == 0)
+            continue;
+        g->group_values[k] = rfnas__calloc(g->ctx, g->group_size[k], sizeof(float));
+        g->group_grads[k] = rfnas__calloc(g->ctx, g->group_size[k], sizeof(float));
+        if (!g->group_values[k] || !g->group_grads[k])
+            return RFNAS__NOMEM("graph parameters");
+    }
+    size_t arena = 0;
+    for (int m = 0; m < RFNAS__MODE_COUNT; m++) {
+        RFNAS__TRY(rfnas__plan_build(g, (rfnas__mode)m, &g->plan[m]));
+        arena = g->plan[m].bytes > arena ? g->plan[m].bytes : arena;
+    }
+    g->arena = rfnas__alloc(g->ctx, arena);
+    if (g->arena == NULL)
+        return rfnas__error(RFNAS_E_NOMEM, "graph: out of memory for a %zu-byte arena", arena);
+    /* Zeroed once so that channel padding of blocked tensors starts as zero. */
+    memset(g->arena, 0, arena);
+    g->arena_bytes = arena;
+    g->finalized = 1;
+    return RFNAS_OK;
+}
+
+const rfnas__tensor *rfnas__graph_tensor_info(const rfnas__graph *g, int tensor)
+{
+    return tensor >= 0 && tensor < g->n_tensors ? &g->tensors[tensor] : NULL;
+}
+
+float *rfnas__graph_value(rfnas__graph *g, int tensor)
+{
+    return (float *)(void *)(g->arena + g->plan[g->mode].value_off[tensor]);
+}
+
+float *rfnas__graph_value_for(rfnas__graph *g, rfnas__mode mode, int tensor)
+{
+    return (float *)(void *)(g->arena + g->plan[mode].value_off[tensor]);
+}
+
+float *rfnas__graph_param_value(rfnas__graph *g, int param)
+{
+    const rfnas__param *p = &g->params[param];
+    return g->group_values[p->group] + p->offset;
+}
+
+float *rfnas__graph_param_grad(rfnas__graph *g, int param)
+{
+    const rfnas__param *p = &g->params[param];
+    return g->group_grads[p->group] + p->offset;
+}
+
+const rfnas__param *rfnas__graph_param_info(const rfnas__graph *g, int param)
+{
+    return param >= 0 && param < g->n_params ? &g->params[param] : NULL;
+}
+
+int rfnas__graph_param_count(const rfnas__graph *g)
+{
+    return g->n_params;
+}
+
+float *rfnas__graph_group_values(rfnas__graph *g, rfnas__group group, size_t *size)
+{
+    *size = g->group_size[group];
+    return g->group_values[group];
+}
+
+float *rfnas__graph_group_grads(rfnas__graph *g, rfnas__group group, size_t *size)
+{
+    *size = g->group_size[group];
+    return g->group_grads[group];
+}
+
+void rfnas__graph_zero_grad(rfnas__graph *g, rfnas__group group)
+{
+    if (g->group_grads[group])
+        memset(g->group_grads[group], 0, g->group_size[group] * sizeof(float));
+}
+
+rfnas__node *rfnas__graph_node_at(rfnas__graph *g, int node)
+{
+    return &g->nodes[node];
+}
+
+int rfnas__graph_node_count(const rfnas__graph *g)
+{
+    return g->n_nodes;
+}
+
+size_t rfnas__graph_plan_bytes(const rfnas__graph *g, rfnas__mode mode)
+{
+    return g->plan[mode].bytes;
+}
+
+rfnas_ctx *rfnas__graph_ctx(const rfnas__graph *g)
+{
+    return g->ctx;
+}
+
+int64_t rfnas__graph_max_batch(const rfnas__graph *g)
+{
+    return g->max_batch;
+}

@@ -1,0 +1,48 @@
+/* The graph's private state, shared by its build, plan and run files. */
+#ifndef RFNAS_GRAPH_GRAPH_INTERNAL_H
+#define RFNAS_GRAPH_GRAPH_INTERNAL_H
+
+#include "graph.h"
+
+#define RFNAS__NO_OFFSET SIZE_MAX
+
+enum { RFNAS__TENSOR_OUTPUT = 1, RFNAS__TENSOR_INPUT = 2 };
+
+typedef struct rfnas__plan {
+    size_t *value_off;   /* per tensor */
+    size_t *grad_off;    /* per tensor, RFNAS__NO_OFFSET when no gradient is needed */
+    size_t *scratch_off; /* per node: forward and backward share the slot size */
+    size_t *scratch_bwd_off;
+    uint8_t *runs_backward; /* per node */
+    uint32_t *need_grad;    /* per node: inputs that need a gradient */
+    uint32_t *accumulate;   /* per node: inputs whose gradient another node wrote first */
+    size_t bytes;
+} rfnas__plan;
+
+struct rfnas__graph {
+    rfnas_ctx *ctx; /* holds a reference */
+    int64_t max_batch;
+    rfnas__tensor *tensors;
+    uint8_t *flags; /* RFNAS__TENSOR_* */
+    int n_tensors, cap_tensors;
+    rfnas__param *params;
+    int n_params, cap_params;
+    rfnas__node *nodes;
+    int n_nodes, cap_nodes;
+    size_t group_size[RFNAS__GROUP_COUNT];
+    float *group_values[RFNAS__GROUP_COUNT];
+    float *group_grads[RFNAS__GROUP_COUNT];
+    rfnas__plan plan[RFNAS__MODE_COUNT];
+    unsigned char *arena;
+    size_t arena_bytes;
+    int finalized;
+    rfnas__mode mode;     /* of the last forward */
+    int64_t batch;        /* of the last forward */
+    int backward_pending; /* a forward in a training mode ran; its backward has not */
+};
+
+rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *plan);
+void rfnas__plan_free(rfnas__graph *g, rfnas__plan *plan);
+rfnas__group rfnas__mode_group(rfnas__mode mode);
+
+#endif

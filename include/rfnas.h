@@ -182,7 +182,8 @@ RFNAS_API const char *rfnas_key_name(rfnas_key key);
  * Look a key up by its name.
  * @param[in]  name Key name, e.g. "iter.batch".
  * @param[out] key  The key.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL argument
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID NULL argument
  * @retval RFNAS_E_NOTFOUND no key has that name
  * @par Thread safety Any thread.
  * @since 0.1
@@ -196,7 +197,8 @@ RFNAS_API rfnas_status rfnas_key_from_name(const char *name, rfnas_key *key);
  * @param[out] type Value type (may be NULL).
  * @param[out] lo   Smallest accepted value (may be NULL).
  * @param[out] hi   Largest accepted value (may be NULL).
- * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID unknown key
  * @par Thread safety Any thread.
  * @since 0.1
  */
@@ -209,7 +211,9 @@ RFNAS_API rfnas_status rfnas_key_bounds(rfnas_key key, rfnas_type *type, double 
 /**
  * Create an empty config: every key at its default.
  * @param[out] out New config (rfnas_config_destroy()); NULL on failure.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Any thread; the config itself one thread at a time.
  * @since 0.1
  */
@@ -219,7 +223,9 @@ RFNAS_API rfnas_status rfnas_config_create(rfnas_config **out);
  * Copy a config.
  * @param[out] out New config; NULL on failure.
  * @param[in]  cfg Config to copy.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Not concurrently with a setter on @p cfg.
  * @since 0.1
  */
@@ -236,7 +242,8 @@ RFNAS_API void rfnas_config_destroy(rfnas_config *cfg);
 /**
  * Set an integer key (or a double key to an integral value).
  * @param cfg Config. @param key Key. @param value Value within rfnas_key_bounds().
- * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key, wrong type or out of bounds
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID unknown key, wrong type or out of bounds
  * @par Thread safety One thread at a time per config.
  * @since 0.1
  */
@@ -245,7 +252,8 @@ RFNAS_API rfnas_status rfnas_config_set_int(rfnas_config *cfg, rfnas_key key, in
 /**
  * Set a double key. NaN and infinities are refused.
  * @param cfg Config. @param key Key. @param value Value within rfnas_key_bounds().
- * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key, wrong type or out of bounds
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID unknown key, wrong type or out of bounds
  * @par Thread safety One thread at a time per config.
  * @since 0.1
  */
@@ -254,8 +262,9 @@ RFNAS_API rfnas_status rfnas_config_set_double(rfnas_config *cfg, rfnas_key key,
 /**
  * Set a string key; the string is copied.
  * @param cfg Config. @param key Key. @param value NUL-terminated text, one of the key's choices.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key, wrong type or value not accepted
- * @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID unknown key, wrong type or value not accepted
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety One thread at a time per config.
  * @since 0.1
  */
@@ -265,8 +274,9 @@ RFNAS_API rfnas_status rfnas_config_set_string(rfnas_config *cfg, rfnas_key key,
  * Set a list-of-doubles key; the values are copied.
  * @param cfg Config. @param key Key. @param values Array of @p n values.
  * @param n Number of values, 1..64.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key, wrong type, bad count or
- *         an element out of bounds @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID unknown key, wrong type, bad count or an element out of bounds
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety One thread at a time per config.
  * @since 0.1
  */
@@ -278,8 +288,10 @@ RFNAS_API rfnas_status rfnas_config_set_doubles(rfnas_config *cfg, rfnas_key key
  * decimal, doubles in C syntax ("3e-4"), lists comma-separated
  * ("0.49,0.48,0.45"). The whole text must parse; nothing is clamped.
  * @param cfg Config. @param name Key name (rfnas_key_name()). @param value Text.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID unparsable or out-of-bounds value
- * @retval RFNAS_E_NOTFOUND unknown name @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID unparsable or out-of-bounds value
+ * @retval RFNAS_E_NOTFOUND unknown name
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety One thread at a time per config.
  * @since 0.1
  */
@@ -289,7 +301,8 @@ RFNAS_API rfnas_status rfnas_config_set_by_name(rfnas_config *cfg, const char *n
 /**
  * Forget a key's value: it goes back to its default.
  * @param cfg Config. @param key Key.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
  * @par Thread safety One thread at a time per config.
  * @since 0.1
  */
@@ -299,7 +312,8 @@ RFNAS_API rfnas_status rfnas_config_unset(rfnas_config *cfg, rfnas_key key);
  * Read an integer (or integral double) key: the value set, else the default.
  * @param[in] cfg Config, or NULL for the default. @param key Key.
  * @param[out] value The value.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key or not an integer key
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID unknown key or not an integer key
  * @par Thread safety Not concurrently with a setter on @p cfg.
  * @since 0.1
  */
@@ -310,7 +324,8 @@ RFNAS_API rfnas_status rfnas_config_get_int(const rfnas_config *cfg, rfnas_key k
  * Read a double (or integer) key: the value set, else the default.
  * @param[in] cfg Config, or NULL for the default. @param key Key.
  * @param[out] value The value.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown key or not a numeric key
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID unknown key or not a numeric key
  * @par Thread safety Not concurrently with a setter on @p cfg.
  * @since 0.1
  */
@@ -353,7 +368,9 @@ typedef void (*rfnas_log_fn)(rfnas_log_level level, const char *msg, void *user)
  * from malloc.
  * @param[out] out New context (rfnas_ctx_destroy()); NULL on failure.
  * @param[in]  cfg Settings or NULL; copied.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
  * @retval RFNAS_E_BACKEND the oneDNN engine or stream could not be created
  * @par Thread safety Any thread.
  * @since 0.1
@@ -367,7 +384,10 @@ RFNAS_API rfnas_status rfnas_ctx_create(rfnas_ctx **out, const rfnas_config *cfg
  * @param[out] out New context; NULL on failure.
  * @param[in] cfg Settings or NULL. @param alloc_fn Allocation hook.
  * @param free_fn Release hook. @param user Passed to both hooks.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM @retval RFNAS_E_BACKEND
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @retval RFNAS_E_BACKEND oneDNN failure
  * @par Thread safety Any thread.
  * @since 0.1
  */
@@ -388,7 +408,8 @@ RFNAS_API void rfnas_ctx_destroy(rfnas_ctx *ctx);
  * Install (or, with @p fn NULL, remove) the log callback. Silent by default.
  * @param ctx Context. @param fn Callback or NULL. @param min_level Messages below it are dropped.
  * @param user Passed to @p fn.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
  * @par Thread safety Not concurrently with any other call on @p ctx.
  * @since 0.1
  */
@@ -442,10 +463,13 @@ typedef enum rfnas_part {
  * @param[in] ctx Context; kept alive by the dataset. @param format File set format.
  * @param[in] dir Directory holding the files. @param part Train or test files.
  * @param[in] cfg Settings (RFNAS_KEY_DATA_LABELS) or NULL.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID bad argument
- * @retval RFNAS_E_NOTFOUND a file is missing @retval RFNAS_E_IO a read failed
- * @retval RFNAS_E_FORMAT a file is malformed @retval RFNAS_E_MISMATCH image and label
- *         files disagree @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND a file is missing
+ * @retval RFNAS_E_IO a read failed
+ * @retval RFNAS_E_FORMAT a file is malformed
+ * @retval RFNAS_E_MISMATCH image and label files disagree
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Not concurrently with any other call on @p ctx.
  * @since 0.1
  */
@@ -460,8 +484,13 @@ RFNAS_API rfnas_status rfnas_dataset_open(rfnas_dataset **out, rfnas_ctx *ctx,
  * @param[out] out New dataset; NULL on failure. @param[in] ctx Context.
  * @param[in] images_path Image file. @param[in] labels_path Label file.
  * @param[in] cfg Settings or NULL.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOTFOUND @retval RFNAS_E_IO
- * @retval RFNAS_E_FORMAT @retval RFNAS_E_MISMATCH @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND not found
+ * @retval RFNAS_E_IO read failure
+ * @retval RFNAS_E_FORMAT malformed data
+ * @retval RFNAS_E_MISMATCH sizes that do not agree
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Not concurrently with any other call on @p ctx.
  * @since 0.1
  */
@@ -477,8 +506,12 @@ RFNAS_API rfnas_status rfnas_dataset_open_idx(rfnas_dataset **out, rfnas_ctx *ct
  * @param[in] paths Array of @p n_paths file names. @param n_paths 1..64.
  * @param cifar100 0 for CIFAR-10 records, 1 for CIFAR-100 records.
  * @param[in] cfg Settings or NULL.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOTFOUND @retval RFNAS_E_IO
- * @retval RFNAS_E_FORMAT @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND not found
+ * @retval RFNAS_E_IO read failure
+ * @retval RFNAS_E_FORMAT malformed data
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Not concurrently with any other call on @p ctx.
  * @since 0.1
  */
@@ -492,8 +525,9 @@ RFNAS_API rfnas_status rfnas_dataset_open_cifar(rfnas_dataset **out, rfnas_ctx *
  * @param[out] out New dataset; NULL on failure. @param[in] ctx Context.
  * @param[in] pixels n*c*h*w bytes. @param[in] labels n labels in [0, classes).
  * @param n,c,h,w Shape, each >= 1. @param[in] cfg RFNAS_KEY_DATA_NUM_CLASSES or NULL.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL, zero or overflowing shape, label out of range
- * @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID NULL, zero or overflowing shape, label out of range
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Not concurrently with any other call on @p ctx.
  * @since 0.1
  */
@@ -508,7 +542,9 @@ RFNAS_API rfnas_status rfnas_dataset_create_u8(rfnas_dataset **out, rfnas_ctx *c
  * @param[out] out New dataset; NULL on failure. @param[in] ctx Context.
  * @param[in] pixels n*c*h*w floats. @param[in] labels n labels in [0, classes).
  * @param n,c,h,w Shape, each >= 1. @param[in] cfg RFNAS_KEY_DATA_NUM_CLASSES or NULL.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Not concurrently with any other call on @p ctx.
  * @since 0.1
  */
@@ -523,7 +559,9 @@ RFNAS_API rfnas_status rfnas_dataset_create_f32(rfnas_dataset **out, rfnas_ctx *
  * rule: fraction 0.5 gives the search-train and search-val halves).
  * @param[out] first,second New datasets; both NULL on failure.
  * @param[in] ds Dataset. @param fraction In (0, 1); both parts must be non-empty.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Not concurrently with any other call on the same context.
  * @since 0.1
  */
@@ -534,7 +572,9 @@ RFNAS_API rfnas_status rfnas_dataset_split(rfnas_dataset **first, rfnas_dataset 
  * A view of @p count consecutive samples starting at @p start.
  * @param[out] out New dataset; NULL on failure. @param[in] ds Dataset.
  * @param start First sample. @param count Samples, >= 1; start + count <= size.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Not concurrently with any other call on the same context.
  * @since 0.1
  */
@@ -553,7 +593,8 @@ RFNAS_API void rfnas_dataset_destroy(rfnas_dataset *ds);
  * Shape of a dataset. Any output may be NULL.
  * @param[in] ds Dataset. @param[out] n Samples. @param[out] c Channels.
  * @param[out] h Height. @param[out] w Width. @param[out] classes Number of classes.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
  * @par Thread safety Not concurrently with a call that changes @p ds.
  * @since 0.1
  */
@@ -566,7 +607,9 @@ RFNAS_API rfnas_status rfnas_dataset_shape(const rfnas_dataset *ds, int64_t *n, 
  * @param[in] ds Dataset. @param index 0..n-1.
  * @param[out] pixels Buffer of @p cap floats (C*H*W needed). @param cap Its size.
  * @param[out] label The label (may be NULL).
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE @p cap too small
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_BUFSIZE @p cap too small
  * @par Thread safety Not concurrently with a call that changes @p ds.
  * @since 0.1
  */
@@ -579,7 +622,9 @@ RFNAS_API rfnas_status rfnas_dataset_get(const rfnas_dataset *ds, int64_t index,
  * precision in a fixed order.
  * @param[in] ds Dataset. @param[out] mean,std Buffers of @p cap doubles (C needed).
  * @param cap Their size.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_BUFSIZE buffer too small
  * @par Thread safety Not concurrently with a call that changes @p ds.
  * @since 0.1
  */
@@ -590,7 +635,9 @@ RFNAS_API rfnas_status rfnas_dataset_stats(const rfnas_dataset *ds, double *mean
  * Count samples per class.
  * @param[in] ds Dataset. @param[out] counts Buffer of @p cap counts (classes needed).
  * @param cap Its size.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_BUFSIZE buffer too small
  * @par Thread safety Not concurrently with a call that changes @p ds.
  * @since 0.1
  */
@@ -610,8 +657,9 @@ RFNAS_API rfnas_status rfnas_dataset_histogram(const rfnas_dataset *ds, int64_t 
  * rfnas_iter_normalization()).
  * @param[out] out New iterator (rfnas_iter_destroy()); NULL on failure.
  * @param[in] ds Dataset; kept alive by the iterator. @param[in] cfg Settings or NULL.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID bad setting (e.g. a mean list whose length is
- *         not the channel count) @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad setting (e.g. a mean list whose length is not the channel count)
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Not concurrently with any other call on the same context.
  * @since 0.1
  */
@@ -633,8 +681,10 @@ RFNAS_API void rfnas_iter_destroy(rfnas_iter *it);
  * @param it Iterator. @param[out] x Buffer of @p x_cap floats (batch*C*H*W needed).
  * @param x_cap Its size. @param[out] y Buffer of @p y_cap labels (batch needed).
  * @param y_cap Its size. @param[out] n Samples written (may be NULL).
- * @retval RFNAS_OK a batch was written @retval RFNAS_END the epoch is over
- * @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE a buffer is smaller than a full batch
+ * @retval RFNAS_OK a batch was written
+ * @retval RFNAS_END the epoch is over
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_BUFSIZE a buffer is smaller than a full batch
  * @par Thread safety Not concurrently with any other call on the same context.
  * @since 0.1
  */
@@ -646,7 +696,8 @@ RFNAS_API rfnas_status rfnas_iter_next(rfnas_iter *it, float *x, size_t x_cap, i
  * @param[in] it Iterator. @param[out] batch,c,h,w The shape of a full batch.
  * @param[out] batches_per_epoch Batches in one epoch (partial last one included
  *             unless dropped).
- * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
  * @par Thread safety Not concurrently with a call that changes @p it.
  * @since 0.1
  */
@@ -657,7 +708,9 @@ RFNAS_API rfnas_status rfnas_iter_shape(const rfnas_iter *it, int64_t *batch, in
  * The normalisation in use: x' = (x - mean[c]) / std[c], given or computed.
  * @param[in] it Iterator. @param[out] mean,std Buffers of @p cap doubles (C needed).
  * @param cap Their size.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_BUFSIZE buffer too small
  * @par Thread safety Not concurrently with a call that changes @p it.
  * @since 0.1
  */
@@ -668,7 +721,8 @@ RFNAS_API rfnas_status rfnas_iter_normalization(const rfnas_iter *it, double *me
  * Position of the iterator: the epoch (0-based) and the number of samples
  * of it already delivered. Store both to resume exactly.
  * @param[in] it Iterator. @param[out] epoch,cursor The position (may be NULL).
- * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
  * @par Thread safety Not concurrently with a call that changes @p it.
  * @since 0.1
  */
@@ -679,7 +733,8 @@ RFNAS_API rfnas_status rfnas_iter_get_position(const rfnas_iter *it, int64_t *ep
  * Move the iterator to a position from rfnas_iter_get_position(): the batches
  * that follow are bit-identical to those an uninterrupted iterator gives.
  * @param it Iterator. @param epoch >= 0. @param cursor 0..samples per epoch.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID out-of-range position
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID out-of-range position
  * @par Thread safety Not concurrently with any other call on the same context.
  * @since 0.1
  */
@@ -716,8 +771,10 @@ typedef enum rfnas_cell_type {
  * column order.
  * @param[out] out New space (rfnas_space_destroy()); NULL on failure.
  * @param[in] name Space name.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL argument @retval RFNAS_E_NOTFOUND unknown name
- * @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID NULL argument
+ * @retval RFNAS_E_NOTFOUND unknown name
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Any thread.
  * @since 0.1
  */
@@ -729,8 +786,9 @@ RFNAS_API rfnas_status rfnas_space_create(rfnas_space **out, const char *name);
  * conv_7x1_1x7, nor_conv_7x7 and noise).
  * @param[out] out New space; NULL on failure. @param topology Cell wiring.
  * @param[in] ops Array of @p n_ops distinct op names (copied). @param n_ops 1..16.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID unknown or repeated op, bad count or topology
- * @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID unknown or repeated op, bad count or topology
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Any thread.
  * @since 0.1
  */
@@ -750,7 +808,8 @@ RFNAS_API void rfnas_space_destroy(rfnas_space *space);
  * @param[in] space Space. @param[out] topology Cell wiring.
  * @param[out] cell_types 1 (NB201) or 2 (normal and reduce).
  * @param[out] edges Edges per cell. @param[out] ops_per_edge Candidates per edge (the alpha row length).
- * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
  * @par Thread safety Any thread (read-only).
  * @since 0.1
  */
@@ -762,7 +821,8 @@ RFNAS_API rfnas_status rfnas_space_info(const rfnas_space *space, rfnas_topology
  * Name of candidate @p op of @p edge in cells of type @p cell.
  * @param[in] space Space. @param cell Cell type. @param edge 0..edges-1. @param op 0..ops_per_edge-1.
  * @param[out] name Static string (e.g. "sep_conv_3x3").
- * @retval RFNAS_OK @retval RFNAS_E_INVALID out-of-range index
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID out-of-range index
  * @par Thread safety Any thread (read-only).
  * @since 0.1
  */
@@ -773,7 +833,8 @@ RFNAS_API rfnas_status rfnas_space_op_name(const rfnas_space *space, rfnas_cell_
  * Endpoints of an edge as state indices (see rfnas_topology).
  * @param[in] space Space. @param edge 0..edges-1.
  * @param[out] target The node the edge feeds. @param[out] source The state it reads.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
  * @par Thread safety Any thread (read-only).
  * @since 0.1
  */
@@ -798,8 +859,10 @@ RFNAS_API rfnas_status rfnas_space_edge(const rfnas_space *space, int64_t edge, 
  * @param n_alphas Their number (must match).
  * @param[in] betas cell_types x edges values or NULL (DARTS topology only).
  * @param n_betas Their number (0 with NULL).
- * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL, non-finite values
- * @retval RFNAS_E_MISMATCH counts that do not fit the space @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID NULL, non-finite values
+ * @retval RFNAS_E_MISMATCH counts that do not fit the space
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Any thread.
  * @since 0.1
  */
@@ -815,10 +878,11 @@ RFNAS_API rfnas_status rfnas_genotype_derive(rfnas_genotype **out, const rfnas_s
  * With @p space, every op must be a candidate of its edge in that space.
  * @param[out] out New genotype; NULL on failure. @param[in] text NUL-terminated text.
  * @param[in] space Space to check against, or NULL (ops checked against the catalogue).
- * @retval RFNAS_OK @retval RFNAS_E_INVALID NULL argument
- * @retval RFNAS_E_FORMAT malformed text: unknown op, wrong edge count, bad input index,
- *         trailing garbage (the message gives the position)
- * @retval RFNAS_E_MISMATCH an op the space does not offer on that edge @retval RFNAS_E_NOMEM
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID NULL argument
+ * @retval RFNAS_E_FORMAT malformed text: unknown op, wrong edge count, bad input index, trailing garbage (the message gives the position)
+ * @retval RFNAS_E_MISMATCH an op the space does not offer on that edge
+ * @retval RFNAS_E_NOMEM out of memory
  * @par Thread safety Any thread.
  * @since 0.1
  */
@@ -830,7 +894,9 @@ RFNAS_API rfnas_status rfnas_genotype_parse(rfnas_genotype **out, const char *te
  * parsed text; the list form for derived DARTS genotypes). NUL-terminated.
  * @param[in] g Genotype. @param[out] buf Buffer of @p cap bytes, or NULL with cap 0 to ask the size.
  * @param cap Its size. @param[out] len Bytes needed, NUL excluded (may be NULL).
- * @retval RFNAS_OK @retval RFNAS_E_INVALID @retval RFNAS_E_BUFSIZE @p cap <= *len
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_BUFSIZE @p cap <= *len
  * @par Thread safety Any thread (read-only).
  * @since 0.1
  */
@@ -849,7 +915,8 @@ RFNAS_API void rfnas_genotype_destroy(rfnas_genotype *g);
  * Shape of a genotype. Any output may be NULL.
  * @param[in] g Genotype. @param[out] topology Its wiring.
  * @param[out] cell_types 1 or 2. @param[out] pairs (op, input) pairs per cell: 6 or 8.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
  * @par Thread safety Any thread (read-only).
  * @since 0.1
  */
@@ -861,7 +928,8 @@ RFNAS_API rfnas_status rfnas_genotype_info(const rfnas_genotype *g, rfnas_topolo
  * @param[in] g Genotype. @param cell Cell type. @param index 0..pairs-1.
  * @param[out] op Static op name (may be NULL). @param[out] target Node it feeds (may be NULL).
  * @param[out] source State it reads (may be NULL).
- * @retval RFNAS_OK @retval RFNAS_E_INVALID
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
  * @par Thread safety Any thread (read-only).
  * @since 0.1
  */
@@ -875,7 +943,9 @@ RFNAS_API rfnas_status rfnas_genotype_pair(const rfnas_genotype *g, rfnas_cell_t
  * skip_connect, noise).
  * @param[in] g Genotype. @param cell Cell type. @param[in] op Op name or NULL.
  * @param[out] count The count.
- * @retval RFNAS_OK @retval RFNAS_E_INVALID bad argument @retval RFNAS_E_NOTFOUND unknown op name
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND unknown op name
  * @par Thread safety Any thread (read-only).
  * @since 0.1
  */

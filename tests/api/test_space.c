@@ -390,10 +390,8 @@ static void test_genotype__malformed_text_is_refused_with_a_reason(void **state)
     snprintf(buf, sizeof buf, "%s junk", v1);
     assert_int_equal(rfnas_genotype_parse(&g, buf, NULL), RFNAS_E_FORMAT);
     assert_non_null(strstr(rfnas_error_last(), "trailing"));
-    strcpy(buf, v1);
-    char *at = strstr(buf, "], normal_concat");
-    memmove(at + 19, at, strlen(at) + 1);
-    memcpy(at, ", ('none', 0)      ", 19);
+    const char *cut = strstr(v1, "], normal_concat");
+    snprintf(buf, sizeof buf, "%.*s, ('none', 0)%s", (int)(cut - v1), v1, cut);
     assert_int_equal(rfnas_genotype_parse(&g, buf, NULL), RFNAS_E_FORMAT);
     assert_non_null(strstr(rfnas_error_last(), "more than 8 pairs"));
     strcpy(buf, v1);

@@ -12,7 +12,7 @@ void rfnas__adam_step(const rfnas__adam *opt, float *w, const float *grad, float
     const double bc2 = 1.0 - pow((double)b2, (double)t);
     const float step_size = (float)(opt->lr / bc1);
     const float bc2_sqrt = (float)sqrt(bc2);
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) {
         float g = grad[i] + wd * w[i];
         m[i] = b1 * m[i] + (1.0f - b1) * g;

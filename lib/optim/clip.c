@@ -26,7 +26,7 @@ double rfnas__clip_grad_norm(float *grad, size_t n, double max_norm)
     const double coef = max_norm / (norm + 1e-6);
     if (coef < 1.0) {
         const float c = (float)coef;
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for schedule(static)
         for (size_t i = 0; i < n; i++)
             grad[i] *= c;
     }

@@ -18,10 +18,8 @@ char *ts_mkdtemp(void)
     return strdup(tmpl);
 }
 
-void ts_rmdir(char *dir)
+static void remove_tree(const char *dir)
 {
-    if (dir == NULL)
-        return;
     DIR *d = opendir(dir);
     if (d) {
         struct dirent *e;
@@ -30,11 +28,19 @@ void ts_rmdir(char *dir)
                 continue;
             char p[1024];
             snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
+            if (unlink(p) != 0)
+                remove_tree(p); /* a directory */
         }
         closedir(d);
     }
     rmdir(dir);
+}
+
+void ts_rmdir(char *dir)
+{
+    if (dir == NULL)
+        return;
+    remove_tree(dir);
     free(dir);
 }
 

@@ -9,7 +9,7 @@ packages=(
   libdnnl-dev                                              # oneDNN 2.6, C API, OpenMP runtime
   zlib1g-dev                                               # gzip-compressed IDX files
   libcmocka-dev                                            # tests
-  binutils python3 doxygen                                 # ABI checks (nm, readelf, scripts, API reference)
+  binutils python3 doxygen graphviz                        # ABI checks, API reference, cell diagrams
   dataset-fashion-mnist                                    # the default dataset
 )
 

@@ -43,7 +43,7 @@ typedef enum rfnas__mode {
     RFNAS__MODE_COUNT = 3
 } rfnas__mode;
 
-enum { RFNAS__NODE_MAX_IN = 16, RFNAS__NODE_MAX_OUT = 2, RFNAS__NODE_MAX_PARAMS = 4 };
+enum { RFNAS__NODE_MAX_IN = 48, RFNAS__NODE_MAX_OUT = 2, RFNAS__NODE_MAX_PARAMS = 4 };
 
 typedef struct rfnas__tensor {
     int64_t c, h, w;
@@ -67,14 +67,14 @@ typedef struct rfnas__node_ops {
      * with rfnas__exec_accumulate(ex, i), adds) its gradient; adds its parameters'
      * gradients when they belong to the run's group. */
     rfnas_status (*backward)(rfnas__node *node, rfnas__exec *ex);
-    /* Bit mask of the inputs (bits 0..15) and outputs (bits 16, 17) the backward
+    /* Bit mask of the inputs (bits 0..47) and outputs (bits 48, 49) the backward
      * for @p group reads: they are kept alive from forward to backward. */
-    uint32_t (*keeps)(const rfnas__node *node, rfnas__group group);
+    uint64_t (*keeps)(const rfnas__node *node, rfnas__group group);
     /* Releases the node's private state (primitives, caches). May be NULL. */
     void (*destroy)(rfnas__node *node);
 } rfnas__node_ops;
 
-#define RFNAS__KEEP_OUT(i) (1u << (16 + (i)))
+#define RFNAS__KEEP_OUT(i) (1ull << (48 + (i)))
 
 struct rfnas__node {
     const rfnas__node_ops *ops;
@@ -149,8 +149,8 @@ struct rfnas__exec {
     int64_t batch;
     int train;
     rfnas__group group;       /* backward: the group gradients are for */
-    uint32_t need_grad;       /* backward: bit i = input i needs a gradient */
-    uint32_t accumulate;      /* backward: bit i = add to input i's gradient, not overwrite */
+    uint64_t need_grad;       /* backward: bit i = input i needs a gradient */
+    uint64_t accumulate;      /* backward: bit i = add to input i gradient, not overwrite */
     float *scratch;           /* the node's scratch for this call */
 };
 

@@ -14,8 +14,8 @@ typedef struct rfnas__plan {
     size_t *scratch_off; /* per node: forward and backward share the slot size */
     size_t *scratch_bwd_off;
     uint8_t *runs_backward; /* per node */
-    uint32_t *need_grad;    /* per node: inputs that need a gradient */
-    uint32_t *accumulate;   /* per node: inputs whose gradient another node wrote first */
+    uint64_t *need_grad;    /* per node: inputs that need a gradient */
+    uint64_t *accumulate;   /* per node: inputs whose gradient another node wrote first */
     size_t bytes;
 } rfnas__plan;
 

@@ -111,7 +111,7 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
         for (int k = 0; k < n->n_in; k++)
             if (depends[n->in[k]]) {
                 dep = 1;
-                p->need_grad[i] |= 1u << k;
+                p->need_grad[i] |= 1ull << k;
             }
         p->runs_backward[i] = (uint8_t)dep;
         for (int k = 0; k < n->n_out; k++)
@@ -128,7 +128,7 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
     }
     for (int i = 0; i < F; i++) {
         const rfnas__node *n = &g->nodes[i];
-        const uint32_t keeps =
+        const uint64_t keeps =
             training && p->runs_backward[i] && n->ops->keeps ? n->ops->keeps(n, group) : 0;
         for (int k = 0; k < n->n_in; k++) {
             int t = n->in[k];
@@ -152,7 +152,7 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
             if (gstart[t] < 0)
                 gstart[t] = BWD_TIME(i);
             else
-                p->accumulate[i] |= 1u << k;
+                p->accumulate[i] |= 1ull << k;
         }
     }
 

@@ -52,14 +52,14 @@ static rfnas_status affine_bwd(rfnas__node *n, rfnas__exec *ex)
     return RFNAS_OK;
 }
 
-static uint32_t affine_keeps(const rfnas__node *n, rfnas__group group)
+static uint64_t affine_keeps(const rfnas__node *n, rfnas__group group)
 {
     (void)n;
     (void)group;
     return 1u; /* x, for da; the planner drops it when the node does not run backward */
 }
 
-static uint32_t affine_keeps_nothing(const rfnas__node *n, rfnas__group group)
+static uint64_t affine_keeps_nothing(const rfnas__node *n, rfnas__group group)
 {
     (void)n;
     (void)group;
@@ -95,7 +95,7 @@ static rfnas_status mul_bwd(rfnas__node *n, rfnas__exec *ex)
     return RFNAS_OK;
 }
 
-static uint32_t mul_keeps(const rfnas__node *n, rfnas__group group)
+static uint64_t mul_keeps(const rfnas__node *n, rfnas__group group)
 {
     (void)n;
     (void)group;
@@ -124,7 +124,7 @@ static rfnas_status loss_bwd(rfnas__node *n, rfnas__exec *ex)
     return RFNAS_OK;
 }
 
-static uint32_t loss_keeps(const rfnas__node *n, rfnas__group group)
+static uint64_t loss_keeps(const rfnas__node *n, rfnas__group group)
 {
     (void)n;
     (void)group;

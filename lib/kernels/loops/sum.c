@@ -39,12 +39,20 @@ void rfnas__sum_weighted(float *out, const float *const *x, const float *w, int 
             if (!x[j])
                 continue;
             const float a = w[j], *xj = x[j];
-            if (first)
-                for (size_t i = lo; i < hi; i++)
-                    out[i] = a * xj[i];
-            else
-                for (size_t i = lo; i < hi; i++)
-                    out[i] += a * xj[i];
+            /* 16-float lines through a local buffer: gcc's -O2 cost model
+             * vectorises only loops of a known trip count. */
+            size_t i = lo;
+            for (; i + RFNAS__BLK <= hi; i += RFNAS__BLK) {
+                float t[RFNAS__BLK];
+                for (int l = 0; l < RFNAS__BLK; l++)
+                    t[l] = a * xj[i + (size_t)l];
+                if (!first)
+                    for (int l = 0; l < RFNAS__BLK; l++)
+                        t[l] += out[i + (size_t)l];
+                memcpy(out + i, t, sizeof t);
+            }
+            for (; i < hi; i++)
+                out[i] = first ? a * xj[i] : out[i] + a * xj[i];
             first = 0;
         }
         if (first)
@@ -113,8 +121,15 @@ void rfnas__sum_weighted_bwd(float *const *dx, double *g, const float *dout,
 
 void rfnas__sum_axpy(float *y, float a, const float *x, size_t len)
 {
+    const size_t lines = len / RFNAS__BLK;
 #pragma omp parallel for schedule(static) if (len >= RFNAS__PAR_MIN)
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; i < lines; i++) {
+        float t[RFNAS__BLK];
+        for (int l = 0; l < RFNAS__BLK; l++)
+            t[l] = y[i * RFNAS__BLK + (size_t)l] + a * x[i * RFNAS__BLK + (size_t)l];
+        memcpy(y + i * RFNAS__BLK, t, sizeof t);
+    }
+    for (size_t i = lines * RFNAS__BLK; i < len; i++)
         y[i] += a * x[i];
 }
 

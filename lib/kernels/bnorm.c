@@ -12,7 +12,10 @@ struct rfnas__bnorm {
     rfnas__bnorm_desc d;
     dnnl_memory_desc_t data_md;
     rfnas__prim fwd_train, fwd_eval, bwd_train, bwd_eval;
-    float *dss; /* dgamma then dbeta, float[2C]: oneDNN writes them whole */
+    /* dgamma, dbeta (oneDNN writes them whole; copied or added to the
+     * caller's), then zeros for beta: backward with use_shift insists on a
+     * shift argument although dx, dgamma and dbeta do not depend on it. */
+    float *dss; /* float[3C] */
     void *scratch;
     size_t scratch_bytes;
 };
@@ -67,7 +70,7 @@ static rfnas_status create_bwd(rfnas__bnorm *b, rfnas__prim *p, int train)
         RFNAS__BN_EPS, flags);
     if (st != dnnl_success)
         return rfnas__dnnl_error(st, what);
-    int ids[8], n = 0;
+    int ids[9], n = 0;
     ids[n++] = DNNL_ARG_SRC;
     ids[n++] = DNNL_ARG_DIFF_DST;
     ids[n++] = DNNL_ARG_MEAN;
@@ -75,6 +78,7 @@ static rfnas_status create_bwd(rfnas__bnorm *b, rfnas__prim *p, int train)
     ids[n++] = DNNL_ARG_DIFF_SRC;
     if (b->d.affine) {
         ids[n++] = DNNL_ARG_SCALE;
+        ids[n++] = DNNL_ARG_SHIFT;
         ids[n++] = DNNL_ARG_DIFF_SCALE;
         ids[n++] = DNNL_ARG_DIFF_SHIFT;
     }
@@ -96,7 +100,7 @@ static rfnas_status build(rfnas__bnorm *b)
     RFNAS__TRY(create_bwd(b, &b->bwd_train, 1));
     RFNAS__TRY(create_bwd(b, &b->bwd_eval, 0));
     if (b->d.affine) {
-        b->dss = rfnas__alloc(b->ctx, 2 * (size_t)b->d.c * sizeof(float));
+        b->dss = rfnas__calloc(b->ctx, 3 * (size_t)b->d.c, sizeof(float));
         if (b->dss == NULL)
             return RFNAS__NOMEM("bnorm");
     }
@@ -194,9 +198,9 @@ rfnas_status rfnas__bnorm_backward(rfnas__bnorm *b, int train, const float *x, c
     if (b->d.affine && gamma == NULL)
         return rfnas__error(RFNAS_E_INVALID, "%s: affine needs gamma", what);
     const size_t c = (size_t)b->d.c;
-    void *h[8] = {(void *)x,     (void *)dy, (void *)mean,
-                  (void *)var,   dx,         (void *)gamma,
-                  b->dss,        b->dss ? b->dss + c : NULL};
+    float *dss = b->dss;
+    void *h[9] = {(void *)x,     (void *)dy,          (void *)mean, (void *)var, dx,
+                  (void *)gamma, dss ? dss + 2 * c : NULL, dss,     dss ? dss + c : NULL};
     RFNAS__TRY(rfnas__prim_exec(train ? &b->bwd_train : &b->bwd_eval, b->ctx, h, b->scratch, what));
     if (!b->d.affine)
         return RFNAS_OK;

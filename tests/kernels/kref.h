@@ -22,9 +22,18 @@
 
 #include "rfnas.h"
 
+/* Asserts success, printing the library's error text when it is not. */
+#define KREF_OK(expr)                                                                              \
+    do {                                                                                           \
+        rfnas_status kref_rc_ = (expr);                                                            \
+        if (kref_rc_ != RFNAS_OK)                                                                  \
+            print_message("%s: %s\n", #expr, rfnas_error_last());                                  \
+        assert_int_equal(kref_rc_, RFNAS_OK);                                                      \
+    } while (0)
+
 /* Tolerances; see above. */
 #define KREF_CONV_RTOL 1e-5 /* conv forward, dx, dW vs the double reference (x mag) */
-#define KREF_BN_RTOL 1e-4   /* BN y, dx, dgamma, dbeta vs the double reference (x mag) */
+#define KREF_BN_RTOL 1e-5   /* BN y, dx, dgamma, dbeta vs the double reference (x mag) */
 #define KREF_DIR_TOL 1e-5   /* directional derivative (x ||g o v||_2) */
 #define KREF_FD_H 1e-4      /* central-difference step (double) */
 

@@ -58,8 +58,8 @@ static rfnas_status check_desc(const rfnas__conv_desc *d)
         rfnas__conv_out_size(d->iw, d->kw, d->stride, d->pad_w, d->dilation) < 1)
         return rfnas__error(RFNAS_E_INVALID, "%s: input %lldx%lld smaller than the kernel", fn,
                             (long long)d->ih, (long long)d->iw);
-    if (d->no_bwd_data && !d->trainable)
-        return rfnas__error(RFNAS_E_INVALID, "%s: neither input nor weights need a gradient", fn);
+    /* no_bwd_data with frozen weights is a forward-only plan: the RF-DARTS stem
+     * (a random convolution of the image), or any network run for evaluation. */
     return RFNAS_OK;
 }
 

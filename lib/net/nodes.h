@@ -44,3 +44,20 @@ int rfnas__node_xent(rfnas__graph *g, const char *name, int logits, const int32_
                      double scale);
 
 #endif
+
+/* ---- oneDNN-backed kinds (nodes_dnnl.c) ---- */
+
+/* Convolution without bias; @p weight is an existing parameter of
+ * cout * (cin/groups) * k * k floats in PyTorch order. A weight in the FROZEN
+ * group (random features) is never differentiated and its input never kept.
+ * The input may be a plain image tensor (the stem) or nChw16c. */
+int rfnas__node_conv(rfnas__graph *g, const char *name, int x, int64_t cout, int k, int stride,
+                     int pad, int dilation, int groups, int weight);
+
+/* Batch normalisation (eps 1e-5, momentum 0.1): batch statistics in training
+ * runs, running statistics in evaluation runs when @p run_mean and @p run_var
+ * (STATE parameters of C floats, or -1 for a BN without running statistics,
+ * which uses batch statistics in both). @p gamma and @p beta: C floats each,
+ * or -1 for a BN without affine parameters. */
+int rfnas__node_bn(rfnas__graph *g, const char *name, int x, int gamma, int beta, int run_mean,
+                   int run_var);

@@ -1,0 +1,51 @@
+/* Search networks as graphs (DESIGN 2, net/): builders that turn a space and
+ * a configuration into a planned graph, and what the layers above need to run
+ * one: where the input goes, where the loss comes out, which parameters are
+ * the architecture. */
+#ifndef RFNAS_NET_NET_H
+#define RFNAS_NET_NET_H
+
+#include <stdint.h>
+
+#include "graph/graph.h"
+#include "net/init.h"
+#include "space/space.h"
+
+typedef enum rfnas__features {
+    RFNAS__FEATURES_RANDOM = 0,  /* RF-DARTS: convolutions frozen, every BN affine and trained */
+    RFNAS__FEATURES_LEARNED = 1  /* DARTS: convolutions trained, BN in cells not affine */
+} rfnas__features;
+
+typedef struct rfnas__net_config {
+    rfnas__features features;
+    int64_t in_c, in_h, in_w;   /* input image shape */
+    int64_t classes;
+    int64_t channels;           /* C: initial channels */
+    int64_t cells;              /* NB201: cells per stage (N); DARTS: cells in all (L) */
+    int64_t stem_multiplier;    /* DARTS: stem outputs stem_multiplier * C channels */
+    int64_t max_batch;
+    int train_classifier;       /* RF: the classifier joins the WEIGHTS group */
+    int track_running_stats;    /* BN in search cells keeps running statistics */
+    rfnas__init init;
+    uint64_t seed;
+} rfnas__net_config;
+
+typedef struct rfnas__net {
+    rfnas__graph *graph;
+    int input;    /* plain N x C x H x W image tensor */
+    int logits;   /* plain N x classes */
+    int loss;     /* [mean loss, correct] in the first sample's slots */
+    int alpha[2]; /* per cell type; -1 when absent */
+    int beta[2];  /* PC-DARTS edge normalisation; -1 when absent */
+    const int32_t *labels; /* the batch's labels, read by the loss node */
+    rfnas__net_config cfg;
+} rfnas__net;
+
+/* NAS-Bench-201 supernet (SPEC 4.2): stem, 3 stages of cfg->cells search cells
+ * with residual reduction blocks between them, head. */
+rfnas_status rfnas__nb201_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_space *space,
+                                const rfnas__net_config *cfg);
+
+void rfnas__net_destroy(rfnas__net *net);
+
+#endif

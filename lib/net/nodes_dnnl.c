@@ -1,0 +1,303 @@
+/* Node kinds over oneDNN primitives (lib/kernels): convolution and batch
+ * normalisation. Primitives are shape-specific, batch included, so each node
+ * keeps a small cache of plans by batch size: the first run at a new size
+ * (the partial last batch of an epoch) creates its plan, later runs reuse it. */
+#include <string.h>
+
+#include "kernels/bnorm.h"
+#include "kernels/conv.h"
+#include "kernels/loops/sum.h"
+#include "nodes.h"
+
+enum { PLAN_CACHE = 4 };
+
+/* ---- convolution ---- */
+
+typedef struct conv_state {
+    rfnas_ctx *ctx;
+    rfnas__conv_desc desc; /* n filled per plan */
+    rfnas__group weight_group;
+    int64_t batch[PLAN_CACHE];
+    rfnas__conv *plan[PLAN_CACHE];
+    int weights_loaded[PLAN_CACHE];
+} conv_state;
+
+static void conv_destroy(rfnas__node *n)
+{
+    conv_state *s = n->state;
+    if (s == NULL)
+        return;
+    for (int i = 0; i < PLAN_CACHE; i++)
+        rfnas__conv_destroy(s->plan[i]);
+    rfnas__free(s->ctx, s);
+}
+
+/* The plan for this run's batch size, created on first use; its weights are
+ * (re)loaded when they may have changed since: always for trained weights,
+ * once for frozen ones. */
+static rfnas_status conv_plan(rfnas__node *n, rfnas__exec *ex, rfnas__conv **out)
+{
+    conv_state *s = n->state;
+    int slot = -1;
+    for (int i = 0; i < PLAN_CACHE; i++)
+        if (s->plan[i] && s->batch[i] == ex->batch)
+            slot = i;
+    if (slot < 0) {
+        slot = 0;
+        for (int i = 0; i < PLAN_CACHE; i++)
+            if (s->plan[i] == NULL) {
+                slot = i;
+                break;
+            }
+        rfnas__conv_destroy(s->plan[slot]); /* the cache is full: replace slot 0 */
+        s->plan[slot] = NULL;
+        rfnas__conv_desc d = s->desc;
+        d.n = ex->batch;
+        RFNAS__TRY(rfnas__conv_create(&s->plan[slot], s->ctx, &d));
+        s->batch[slot] = ex->batch;
+        s->weights_loaded[slot] = 0;
+    }
+    if (!s->weights_loaded[slot] || s->weight_group != RFNAS__GROUP_FROZEN) {
+        RFNAS__TRY(rfnas__conv_set_weights(s->plan[slot], rfnas__exec_param(ex, n, 0)));
+        s->weights_loaded[slot] = 1;
+    }
+    *out = s->plan[slot];
+    return RFNAS_OK;
+}
+
+static rfnas_status conv_fwd(rfnas__node *n, rfnas__exec *ex)
+{
+    rfnas__conv *c;
+    RFNAS__TRY(conv_plan(n, ex, &c));
+    return rfnas__conv_forward(c, rfnas__exec_in(ex, n, 0), rfnas__exec_out(ex, n, 0));
+}
+
+static rfnas_status conv_bwd(rfnas__node *n, rfnas__exec *ex)
+{
+    conv_state *s = n->state;
+    rfnas__conv *c;
+    RFNAS__TRY(conv_plan(n, ex, &c));
+    const float *dy = rfnas__exec_out_grad(ex, n, 0);
+    if (rfnas__exec_param_trained(ex, n, 0))
+        RFNAS__TRY(rfnas__conv_backward_weights(c, rfnas__exec_in(ex, n, 0), dy,
+                                                rfnas__exec_param_grad(ex, n, 0), 1));
+    if (rfnas__exec_need_grad(ex, 0)) {
+        float *dx = rfnas__exec_in_grad(ex, n, 0);
+        if (!rfnas__exec_accumulate(ex, 0))
+            return rfnas__conv_backward_data(c, dy, dx);
+        /* oneDNN overwrites: compute into scratch, then add. */
+        RFNAS__TRY(rfnas__conv_backward_data(c, dy, ex->scratch));
+        const rfnas__tensor *t = rfnas__graph_tensor_info(ex->graph, n->in[0]);
+        rfnas__sum_axpy(dx, 1.0f, ex->scratch, t->per_sample * (size_t)ex->batch);
+    }
+    (void)s;
+    return RFNAS_OK;
+}
+
+static uint64_t conv_keeps(const rfnas__node *n, rfnas__group group)
+{
+    const conv_state *s = n->state;
+    /* Only a trained weight's gradient reads the input (DESIGN 3). */
+    return s->weight_group == group ? 1u : 0u;
+}
+
+static const rfnas__node_ops conv_ops = {"conv", conv_fwd, conv_bwd, conv_keeps, conv_destroy};
+
+int rfnas__node_conv(rfnas__graph *g, const char *name, int x, int64_t cout, int k, int stride,
+                     int pad, int dilation, int groups, int weight)
+{
+    const rfnas__tensor *t = rfnas__graph_tensor_info(g, x);
+    const rfnas__param *pw = rfnas__graph_param_info(g, weight);
+    if (t == NULL || pw == NULL || groups < 1 || t->c % groups || cout % groups)
+        return rfnas__error(RFNAS_E_INVALID, "conv %s: bad input, weight or groups", name);
+    if (pw->size != (size_t)cout * (size_t)(t->c / groups) * (size_t)k * (size_t)k)
+        return rfnas__error(RFNAS_E_MISMATCH, "conv %s: weight holds %zu values, needs %lld", name,
+                            pw->size, (long long)(cout * (t->c / groups) * k * k));
+    int64_t oh = rfnas__conv_out_size(t->h, k, stride, pad, dilation);
+    int64_t ow = rfnas__conv_out_size(t->w, k, stride, pad, dilation);
+    if (oh < 1 || ow < 1)
+        return rfnas__error(RFNAS_E_INVALID, "conv %s: %lldx%lld input too small", name,
+                            (long long)t->h, (long long)t->w);
+    rfnas_ctx *ctx = rfnas__graph_ctx(g);
+    conv_state *s = rfnas__calloc(ctx, 1, sizeof *s);
+    if (s == NULL)
+        return RFNAS__NOMEM("conv node");
+    s->ctx = ctx;
+    s->weight_group = pw->group;
+    s->desc = (rfnas__conv_desc){.ic = t->c, .ih = t->h, .iw = t->w, .oc = cout, .kh = k, .kw = k,
+                                 .stride = stride, .pad_h = pad, .pad_w = pad,
+                                 .dilation = dilation, .groups = groups,
+                                 .trainable = pw->group != RFNAS__GROUP_FROZEN,
+                                 .no_bwd_data = t->producer < 0,
+                                 .src_plain = t->layout == RFNAS__LAYOUT_PLAIN};
+    /* Validate the shape now (batch 1) so a bad network fails at build time. */
+    rfnas__conv_desc probe = s->desc;
+    probe.n = 1;
+    rfnas__conv *c;
+    rfnas_status rc = rfnas__conv_create(&c, ctx, &probe);
+    if (rc != RFNAS_OK) {
+        rfnas__free(ctx, s);
+        return rc;
+    }
+    rfnas__conv_destroy(c);
+    int y = rfnas__graph_tensor(g, cout, oh, ow, RFNAS__LAYOUT_BLOCKED16);
+    if (y < 0) {
+        rfnas__free(ctx, s);
+        return y;
+    }
+    int node = rfnas__graph_node(g, &conv_ops, s, name, &x, 1, &y, 1, &weight, 1,
+                                 t->producer < 0 ? 0 : t->per_sample);
+    return node < 0 ? node : y;
+}
+
+/* ---- batch normalisation ---- */
+
+typedef struct bn_state {
+    rfnas_ctx *ctx;
+    rfnas__bnorm_desc desc;
+    int64_t batch[PLAN_CACHE];
+    rfnas__bnorm *plan[PLAN_CACHE];
+    int has_affine, has_running;
+    int train; /* mode of the last forward, for its backward */
+    float *mean, *var; /* batch statistics of the last training forward (C each) */
+} bn_state;
+
+static void bn_destroy(rfnas__node *n)
+{
+    bn_state *s = n->state;
+    if (s == NULL)
+        return;
+    for (int i = 0; i < PLAN_CACHE; i++)
+        rfnas__bnorm_destroy(s->plan[i]);
+    rfnas__free(s->ctx, s->mean);
+    rfnas__free(s->ctx, s->var);
+    rfnas__free(s->ctx, s);
+}
+
+static rfnas_status bn_plan(bn_state *s, int64_t batch, rfnas__bnorm **out)
+{
+    int slot = -1;
+    for (int i = 0; i < PLAN_CACHE; i++)
+        if (s->plan[i] && s->batch[i] == batch)
+            slot = i;
+    if (slot < 0) {
+        slot = 0;
+        for (int i = 0; i < PLAN_CACHE; i++)
+            if (s->plan[i] == NULL) {
+                slot = i;
+                break;
+            }
+        rfnas__bnorm_destroy(s->plan[slot]);
+        s->plan[slot] = NULL;
+        rfnas__bnorm_desc d = s->desc;
+        d.n = batch;
+        RFNAS__TRY(rfnas__bnorm_create(&s->plan[slot], s->ctx, &d));
+        s->batch[slot] = batch;
+    }
+    *out = s->plan[slot];
+    return RFNAS_OK;
+}
+
+/* Parameter slots of a BN node: gamma, beta, running mean, running var (each
+ * present or not); the node's params list holds the present ones in order. */
+static float *bn_param(rfnas__exec *ex, const rfnas__node *n, int which, int grad)
+{
+    const bn_state *s = n->state;
+    int idx = 0;
+    if (which >= 2 && s->has_affine)
+        idx = 2;
+    idx += which % 2;
+    return grad ? rfnas__exec_param_grad(ex, n, idx) : rfnas__exec_param(ex, n, idx);
+}
+
+static rfnas_status bn_fwd(rfnas__node *n, rfnas__exec *ex)
+{
+    bn_state *s = n->state;
+    rfnas__bnorm *b;
+    RFNAS__TRY(bn_plan(s, ex->batch, &b));
+    const float *gamma = s->has_affine ? bn_param(ex, n, 0, 0) : NULL;
+    const float *beta = s->has_affine ? bn_param(ex, n, 1, 0) : NULL;
+    float *rm = s->has_running ? bn_param(ex, n, 2, 0) : NULL;
+    float *rv = s->has_running ? bn_param(ex, n, 3, 0) : NULL;
+    /* Without running statistics a BN normalises with the batch's in both modes (SPEC 2.2). */
+    s->train = ex->train || !s->has_running;
+    if (s->train)
+        return rfnas__bnorm_forward_train(b, rfnas__exec_in(ex, n, 0), rfnas__exec_out(ex, n, 0),
+                                          gamma, beta, s->mean, s->var, ex->train ? rm : NULL,
+                                          ex->train ? rv : NULL);
+    return rfnas__bnorm_forward_eval(b, rfnas__exec_in(ex, n, 0), rfnas__exec_out(ex, n, 0), gamma,
+                                     beta, rm, rv);
+}
+
+static rfnas_status bn_bwd(rfnas__node *n, rfnas__exec *ex)
+{
+    bn_state *s = n->state;
+    rfnas__bnorm *b;
+    RFNAS__TRY(bn_plan(s, ex->batch, &b));
+    const int train_affine = s->has_affine && rfnas__exec_param_trained(ex, n, 0);
+    float *dx = rfnas__exec_in_grad(ex, n, 0);
+    const int accum = rfnas__exec_accumulate(ex, 0);
+    float *target = rfnas__exec_need_grad(ex, 0) ? (accum ? ex->scratch : dx) : ex->scratch;
+    const float *mean = s->train ? s->mean : bn_param(ex, n, 2, 0);
+    const float *var = s->train ? s->var : bn_param(ex, n, 3, 0);
+    RFNAS__TRY(rfnas__bnorm_backward(b, s->train, rfnas__exec_in(ex, n, 0),
+                                     rfnas__exec_out_grad(ex, n, 0), mean, var,
+                                     s->has_affine ? bn_param(ex, n, 0, 0) : NULL, target,
+                                     train_affine ? bn_param(ex, n, 0, 1) : NULL,
+                                     train_affine ? bn_param(ex, n, 1, 1) : NULL, 1));
+    if (rfnas__exec_need_grad(ex, 0) && accum) {
+        const rfnas__tensor *t = rfnas__graph_tensor_info(ex->graph, n->in[0]);
+        rfnas__sum_axpy(dx, 1.0f, ex->scratch, t->per_sample * (size_t)ex->batch);
+    }
+    return RFNAS_OK;
+}
+
+static uint64_t bn_keeps(const rfnas__node *n, rfnas__group group)
+{
+    (void)n;
+    (void)group;
+    return 1u; /* x: both dx and dgamma need the normalised input */
+}
+
+static const rfnas__node_ops bn_ops = {"bn", bn_fwd, bn_bwd, bn_keeps, bn_destroy};
+
+int rfnas__node_bn(rfnas__graph *g, const char *name, int x, int gamma, int beta, int run_mean,
+                   int run_var)
+{
+    const rfnas__tensor *t = rfnas__graph_tensor_info(g, x);
+    if (t == NULL || t->layout != RFNAS__LAYOUT_BLOCKED16)
+        return rfnas__error(RFNAS_E_INVALID, "bn %s: input must be a blocked tensor", name);
+    if ((gamma < 0) != (beta < 0) || (run_mean < 0) != (run_var < 0))
+        return rfnas__error(RFNAS_E_INVALID, "bn %s: give gamma with beta, mean with var", name);
+    int params[4], n_params = 0;
+    const int ids[4] = {gamma, beta, run_mean, run_var};
+    for (int i = 0; i < 4; i++) {
+        if (ids[i] < 0)
+            continue;
+        const rfnas__param *p = rfnas__graph_param_info(g, ids[i]);
+        if (p == NULL || p->size != (size_t)t->c)
+            return rfnas__error(RFNAS_E_MISMATCH, "bn %s: parameter %d is not %lld floats", name,
+                                i, (long long)t->c);
+        params[n_params++] = ids[i];
+    }
+    rfnas_ctx *ctx = rfnas__graph_ctx(g);
+    bn_state *s = rfnas__calloc(ctx, 1, sizeof *s);
+    if (s == NULL)
+        return RFNAS__NOMEM("bn node");
+    s->ctx = ctx;
+    s->desc = (rfnas__bnorm_desc){.c = t->c, .h = t->h, .w = t->w, .affine = gamma >= 0};
+    s->has_affine = gamma >= 0;
+    s->has_running = run_mean >= 0;
+    s->mean = rfnas__calloc(ctx, (size_t)t->c, sizeof *s->mean);
+    s->var = rfnas__calloc(ctx, (size_t)t->c, sizeof *s->var);
+    int y = s->mean && s->var ? rfnas__graph_tensor(g, t->c, t->h, t->w, RFNAS__LAYOUT_BLOCKED16)
+                              : RFNAS__NOMEM("bn node");
+    if (y < 0) {
+        rfnas__node tmp = {.state = s};
+        bn_destroy(&tmp);
+        return y;
+    }
+    int node = rfnas__graph_node(g, &bn_ops, s, name, &x, 1, &y, 1, params, n_params,
+                                 t->per_sample);
+    return node < 0 ? node : y;
+}

@@ -1,0 +1,164 @@
+/* The NAS-Bench-201 supernet graph: parameter counts of SPEC 4.6, and
+ * whole-network gradients (BN parameters and alphas) against central
+ * differences on a tiny configuration, in both feature modes. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "net/net.h"
+
+static rfnas__net_config config(rfnas__features f, int64_t c, int64_t n, int64_t hw, int64_t batch)
+{
+    rfnas__net_config cfg = {0};
+    cfg.features = f;
+    cfg.in_c = 3;
+    cfg.in_h = cfg.in_w = hw;
+    cfg.classes = 10;
+    cfg.channels = c;
+    cfg.cells = n;
+    cfg.max_batch = batch;
+    cfg.track_running_stats = 1;
+    cfg.init = RFNAS__INIT_PYTORCH;
+    cfg.seed = 1;
+    return cfg;
+}
+
+static size_t count_params(rfnas__net *net, int trainable_only)
+{
+    size_t total = 0;
+    for (int i = 0; i < rfnas__graph_param_count(net->graph); i++) {
+        const rfnas__param *p = rfnas__graph_param_info(net->graph, i);
+        if (p->group == RFNAS__GROUP_ARCH || p->group == RFNAS__GROUP_STATE)
+            continue;
+        if (trainable_only && p->group != RFNAS__GROUP_WEIGHTS)
+            continue;
+        total += p->size;
+    }
+    return total;
+}
+
+static void test_nb201__parameter_counts_of_spec_4_6(void **state)
+{
+    (void)state;
+    rfnas_ctx *ctx;
+    rfnas_space *space;
+    assert_int_equal(rfnas_ctx_create(&ctx, NULL), RFNAS_OK);
+    assert_int_equal(rfnas_space_create(&space, "nb201"), RFNAS_OK);
+    rfnas__net net;
+    rfnas__net_config cfg = config(RFNAS__FEATURES_RANDOM, 16, 5, 32, 2);
+    if (rfnas__nb201_build(&net, ctx, space, &cfg) != RFNAS_OK)
+        fail_msg("%s", rfnas_error_last());
+    /* RF: every BN affine, bias-free convs: 1,684,912 + 13,984 + 650. */
+    assert_int_equal(count_params(&net, 0), 1699546);
+    /* Trained in RF: exactly the BN gammas and betas (the classifier is frozen). */
+    assert_int_equal(count_params(&net, 1), 13984);
+    size_t arch;
+    rfnas__graph_group_values(net.graph, RFNAS__GROUP_ARCH, &arch);
+    assert_int_equal(arch, 30);
+    rfnas__net_destroy(&net);
+    cfg = config(RFNAS__FEATURES_LEARNED, 16, 5, 32, 2);
+    if (rfnas__nb201_build(&net, ctx, space, &cfg) != RFNAS_OK)
+        fail_msg("%s", rfnas_error_last());
+    /* DARTS-V1 with bias-free convs (DESIGN 7.13): 1,684,912 + 544 + 650. */
+    assert_int_equal(count_params(&net, 0), 1686106);
+    assert_int_equal(count_params(&net, 1), 1686106);
+    rfnas__net_destroy(&net);
+    rfnas_space_destroy(space);
+    rfnas_ctx_destroy(ctx);
+}
+
+enum { B = 2, HW = 8 };
+
+static double loss_of(rfnas__net *net, rfnas__mode mode, const float *x, const int32_t *y)
+{
+    net->labels = y;
+    memcpy(rfnas__graph_value_for(net->graph, mode, net->input), x,
+           (size_t)(B * 3 * HW * HW) * sizeof *x);
+    assert_int_equal(rfnas__graph_forward(net->graph, B, mode, 1), RFNAS_OK);
+    return rfnas__graph_value(net->graph, net->loss)[0];
+}
+
+/* Central differences of the loss for a sample of the group's parameters. BN
+ * running statistics change with every training forward, but training-mode
+ * outputs do not read them, so repeated forwards see the same function. */
+static void check_group(rfnas__net *net, rfnas__mode mode, rfnas__group group)
+{
+    static float x[B * 3 * HW * HW];
+    const int32_t y[B] = {3, 7};
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        x[i] = (float)sin(0.61 * (double)i) * 1.2f;
+    size_t n;
+    float *v = rfnas__graph_group_values(net->graph, group, &n);
+    rfnas__graph_zero_grad(net->graph, group);
+    loss_of(net, mode, x, y);
+    assert_int_equal(rfnas__graph_backward(net->graph), RFNAS_OK);
+    size_t ng;
+    const float *g = rfnas__graph_group_grads(net->graph, group, &ng);
+    float *grad = malloc(n * sizeof *grad);
+    memcpy(grad, g, n * sizeof *grad);
+    int checked = 0, failed = 0;
+    double max_grad = 0;
+    for (size_t i = 0; i < n; i += (n > 40 ? n / 40 : 1)) {
+        const float keep = v[i], h = 2e-3f;
+        v[i] = keep + h;
+        double up = loss_of(net, RFNAS__MODE_EVAL, x, y);
+        v[i] = keep - h;
+        double down = loss_of(net, RFNAS__MODE_EVAL, x, y);
+        v[i] = keep;
+        double numeric = (up - down) / (2.0 * h);
+        max_grad = fmax(max_grad, fabs(numeric));
+        if (fabs(numeric - grad[i]) > 1e-3 + 5e-2 * fabs(numeric)) {
+            print_message("  [%zu] analytic %.6g numeric %.6g\n", i, grad[i], numeric);
+            failed++;
+        }
+        checked++;
+    }
+    print_message("group %d: %d values checked, largest |gradient| %.3g\n", (int)group, checked,
+                  max_grad);
+    assert_true(max_grad > 1e-4); /* the check is not vacuous */
+    assert_int_equal(failed, 0);
+    free(grad);
+}
+
+static void test_nb201__whole_network_gradients(void **state)
+{
+    (void)state;
+    rfnas_ctx *ctx;
+    rfnas_space *space;
+    assert_int_equal(rfnas_ctx_create(&ctx, NULL), RFNAS_OK);
+    assert_int_equal(rfnas_space_create(&space, "nb201"), RFNAS_OK);
+    for (int f = 0; f < 2; f++) {
+        rfnas__net net;
+        /* Training-mode BN everywhere: evaluation forwards must also use batch
+         * statistics, so the tiny net keeps no running statistics in cells and
+         * the FD forwards run in training mode (train = 1 below). */
+        rfnas__net_config cfg = config((rfnas__features)f, 4, 1, HW, B);
+        if (rfnas__nb201_build(&net, ctx, space, &cfg) != RFNAS_OK)
+        fail_msg("%s", rfnas_error_last());
+        /* Larger alphas make the softmax weights differ, so errors show. */
+        size_t na;
+        float *alpha = rfnas__graph_group_values(net.graph, RFNAS__GROUP_ARCH, &na);
+        for (size_t i = 0; i < na; i++)
+            alpha[i] = (float)sin(1.7 * (double)i);
+        check_group(&net, RFNAS__MODE_WEIGHTS, RFNAS__GROUP_WEIGHTS);
+        check_group(&net, RFNAS__MODE_ARCH, RFNAS__GROUP_ARCH);
+        rfnas__net_destroy(&net);
+    }
+    rfnas_space_destroy(space);
+    rfnas_ctx_destroy(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nb201__parameter_counts_of_spec_4_6),
+        cmocka_unit_test(test_nb201__whole_network_gradients),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

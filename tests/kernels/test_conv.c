@@ -75,6 +75,7 @@ static const conv_case cases[] = {
     C("k1x7", 2, 16, 7, 7, 16, 1, 7, 1, 0, 3, 1, 1), /* DARTS conv_7x1_1x7 halves */
     C("k7x1_s2", 2, 16, 7, 7, 16, 7, 1, 2, 3, 0, 1, 1),
     {"stem_plain_src_no_bwd_data", {2, 3, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1}},
+    {"stem_frozen_forward_only", {2, 3, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 0, 1, 1}},
     {"frozen_k3", {2, 16, 6, 6, 16, 3, 3, 1, 1, 1, 1, 1, 0, 0, 0}},
     {"frozen_dw_dil2_k5", {2, 16, 9, 9, 16, 5, 5, 1, 4, 4, 2, 16, 0, 0, 0}},
 };
@@ -189,10 +190,17 @@ static void test_conv__invalid(void **state)
     d = ok;
     d.n = 0;
     assert_int_equal(rfnas__conv_create(&c, ctx, &d), RFNAS_E_INVALID);
+    /* Forward only (the RF stem): created, and both backwards refuse. */
     d = ok;
     d.trainable = 0;
     d.no_bwd_data = 1;
-    assert_int_equal(rfnas__conv_create(&c, ctx, &d), RFNAS_E_INVALID);
+    KREF_OK(rfnas__conv_create(&c, ctx, &d));
+    assert_null(rfnas__conv_impl(c, RFNAS__CONV_BWD_DATA));
+    assert_null(rfnas__conv_impl(c, RFNAS__CONV_BWD_WEIGHTS));
+    float one = 0;
+    assert_int_equal(rfnas__conv_backward_data(c, &one, &one), RFNAS_E_STATE);
+    assert_int_equal(rfnas__conv_backward_weights(c, &one, &one, &one, 0), RFNAS_E_STATE);
+    rfnas__conv_destroy(c);
     assert_int_equal(rfnas__conv_create(NULL, ctx, &ok), RFNAS_E_INVALID);
     assert_int_equal(rfnas__conv_create(&c, NULL, &ok), RFNAS_E_INVALID);
     rfnas__conv_destroy(NULL);

@@ -47,7 +47,8 @@ typedef struct rfnas__conv_desc {
     int64_t dilation;     /* PyTorch's: 1 dense, 2 for DARTS dil_conv */
     int64_t groups;       /* 1 plain; groups = ic = oc depthwise */
     int trainable;        /* the weights are trained: create backward-weights */
-    int no_bwd_data;      /* the input needs no gradient (the stem): skip backward-data */
+    int no_bwd_data;      /* the input needs no gradient (the stem): skip backward-data;
+                           * with trainable = 0 the plan is forward only */
     int src_plain;        /* src in plain NCHW instead of nChw16c (the stem) */
 } rfnas__conv_desc;
 

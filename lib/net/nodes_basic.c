@@ -77,7 +77,7 @@ static rfnas_status relu_fwd(rfnas__node *n, rfnas__exec *ex)
 static rfnas_status relu_bwd(rfnas__node *n, rfnas__exec *ex)
 {
     rfnas__relu_bwd(rfnas__exec_in_grad(ex, n, 0), rfnas__exec_out_grad(ex, n, 0),
-                    rfnas__exec_out(ex, n, 0), floats_of(ex, n->in[0]),
+                    rfnas__exec_in(ex, n, 0), floats_of(ex, n->in[0]),
                     rfnas__exec_accumulate(ex, 0));
     return RFNAS_OK;
 }
@@ -86,7 +86,11 @@ static uint64_t relu_keeps(const rfnas__node *n, rfnas__group group)
 {
     (void)n;
     (void)group;
-    return RFNAS__KEEP_OUT(0); /* the output's sign pattern is the mask */
+    /* The input's sign pattern is the mask. Keeping the input rather than the
+     * output: the input is a cell node that skip and pooling ops read too, so
+     * it is usually kept anyway, while the output (what a frozen convolution
+     * reads) is then free after the forward (DESIGN 3). */
+    return 1u;
 }
 
 static const rfnas__node_ops relu_ops = {"relu", relu_fwd, relu_bwd, relu_keeps, state_destroy};
@@ -148,9 +152,11 @@ static const rfnas__node_ops pool_ops = {"pool", pool_fwd, pool_bwd, pool_keeps,
 int rfnas__node_pool(rfnas__graph *g, const char *name, int x, rfnas__pool_kind kind, int k,
                      int stride, int pad)
 {
-    const rfnas__tensor *t = rfnas__graph_tensor_info(g, x);
-    if (t == NULL || t->layout != RFNAS__LAYOUT_BLOCKED16)
+    /* A copy: adding tensors below may move the graph's tensor array. */
+    const rfnas__tensor *info = rfnas__graph_tensor_info(g, x);
+    if (info == NULL || info->layout != RFNAS__LAYOUT_BLOCKED16)
         return rfnas__error(RFNAS_E_INVALID, "pool %s: input must be a blocked tensor", name);
+    const rfnas__tensor tensor = *info, *t = &tensor;
     RFNAS__TRY(rfnas__pool_check(rfnas__blocked_make(1, (int)t->c, (int)t->h, (int)t->w), k,
                                  stride, pad));
     int oh = rfnas__pool_out_size((int)t->h, k, stride, pad);

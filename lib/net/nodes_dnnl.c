@@ -106,7 +106,10 @@ static const rfnas__node_ops conv_ops = {"conv", conv_fwd, conv_bwd, conv_keeps,
 int rfnas__node_conv(rfnas__graph *g, const char *name, int x, int64_t cout, int k, int stride,
                      int pad, int dilation, int groups, int weight)
 {
-    const rfnas__tensor *t = rfnas__graph_tensor_info(g, x);
+    /* A copy: adding tensors below may move the graph's tensor array. */
+    const rfnas__tensor *info = rfnas__graph_tensor_info(g, x);
+    const rfnas__tensor tensor = info ? *info : (rfnas__tensor){0};
+    const rfnas__tensor *t = info ? &tensor : NULL;
     const rfnas__param *pw = rfnas__graph_param_info(g, weight);
     if (t == NULL || pw == NULL || groups < 1 || t->c % groups || cout % groups)
         return rfnas__error(RFNAS_E_INVALID, "conv %s: bad input, weight or groups", name);
@@ -264,9 +267,11 @@ static const rfnas__node_ops bn_ops = {"bn", bn_fwd, bn_bwd, bn_keeps, bn_destro
 int rfnas__node_bn(rfnas__graph *g, const char *name, int x, int gamma, int beta, int run_mean,
                    int run_var)
 {
-    const rfnas__tensor *t = rfnas__graph_tensor_info(g, x);
-    if (t == NULL || t->layout != RFNAS__LAYOUT_BLOCKED16)
+    /* A copy: adding tensors below may move the graph's tensor array. */
+    const rfnas__tensor *info = rfnas__graph_tensor_info(g, x);
+    if (info == NULL || info->layout != RFNAS__LAYOUT_BLOCKED16)
         return rfnas__error(RFNAS_E_INVALID, "bn %s: input must be a blocked tensor", name);
+    const rfnas__tensor tensor = *info, *t = &tensor;
     if ((gamma < 0) != (beta < 0) || (run_mean < 0) != (run_var < 0))
         return rfnas__error(RFNAS_E_INVALID, "bn %s: give gamma with beta, mean with var", name);
     int params[4], n_params = 0;

@@ -154,11 +154,102 @@ static void test_nb201__whole_network_gradients(void **state)
     rfnas_ctx_destroy(ctx);
 }
 
+/* DESIGN 3: frozen convolutions keep nothing for backward, so the RF graph's
+ * training plans need strictly less memory than the same network with trained
+ * convolutions (plain DARTS). Production shape: C=16, N=5, batch 64, 32x32. */
+static void test_nb201__frozen_convolutions_keep_less_memory(void **state)
+{
+    (void)state;
+    rfnas_ctx *ctx;
+    rfnas_space *space;
+    assert_int_equal(rfnas_ctx_create(&ctx, NULL), RFNAS_OK);
+    assert_int_equal(rfnas_space_create(&space, "nb201"), RFNAS_OK);
+    rfnas__net rf, learned;
+    rfnas__net_config cfg = config(RFNAS__FEATURES_RANDOM, 16, 5, 32, 64);
+    assert_int_equal(rfnas__nb201_build(&rf, ctx, space, &cfg), RFNAS_OK);
+    cfg.features = RFNAS__FEATURES_LEARNED;
+    assert_int_equal(rfnas__nb201_build(&learned, ctx, space, &cfg), RFNAS_OK);
+    const double mib = 1024.0 * 1024.0;
+    print_message("NB201 C=16 N=5 batch 64 arena plans (MiB):  eval %.1f | weights step: frozen "
+                  "convs %.1f, trained convs %.1f | arch step: frozen %.1f, trained %.1f\n",
+                  rfnas__graph_plan_bytes(rf.graph, RFNAS__MODE_EVAL) / mib,
+                  rfnas__graph_plan_bytes(rf.graph, RFNAS__MODE_WEIGHTS) / mib,
+                  rfnas__graph_plan_bytes(learned.graph, RFNAS__MODE_WEIGHTS) / mib,
+                  rfnas__graph_plan_bytes(rf.graph, RFNAS__MODE_ARCH) / mib,
+                  rfnas__graph_plan_bytes(learned.graph, RFNAS__MODE_ARCH) / mib);
+    assert_true(rfnas__graph_plan_bytes(rf.graph, RFNAS__MODE_WEIGHTS) <
+                rfnas__graph_plan_bytes(learned.graph, RFNAS__MODE_WEIGHTS));
+    assert_true(rfnas__graph_plan_bytes(rf.graph, RFNAS__MODE_EVAL) <
+                rfnas__graph_plan_bytes(rf.graph, RFNAS__MODE_WEIGHTS));
+    rfnas__net_destroy(&rf);
+    rfnas__net_destroy(&learned);
+    rfnas_space_destroy(space);
+    rfnas_ctx_destroy(ctx);
+}
+
+/* One forward and backward of each group; returns the loss, gradients in @p grads. */
+static double step(rfnas__net *net, rfnas__mode mode, rfnas__group group, float *grads)
+{
+    static float x[B * 3 * HW * HW];
+    const int32_t y[B] = {1, 4};
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        x[i] = (float)cos(0.3 * (double)i);
+    rfnas__graph_zero_grad(net->graph, group);
+    double l = loss_of(net, mode, x, y);
+    assert_int_equal(rfnas__graph_backward(net->graph), RFNAS_OK);
+    size_t n;
+    const float *g = rfnas__graph_group_grads(net->graph, group, &n);
+    memcpy(grads, g, n * sizeof *grads);
+    return l;
+}
+
+static void test_nb201__same_seed_and_threads_give_identical_bits(void **state)
+{
+    (void)state;
+    rfnas_space *space;
+    assert_int_equal(rfnas_space_create(&space, "nb201"), RFNAS_OK);
+    for (int threads = 1; threads <= 2; threads++) {
+        float *g[2][2];
+        double loss[2][2];
+        size_t sizes[2];
+        for (int run = 0; run < 2; run++) {
+            rfnas_config *c;
+            rfnas_ctx *ctx;
+            rfnas_config_create(&c);
+            rfnas_config_set_int(c, RFNAS_KEY_CTX_THREADS, threads);
+            rfnas_config_set_int(c, RFNAS_KEY_CTX_SEED, 11);
+            assert_int_equal(rfnas_ctx_create(&ctx, c), RFNAS_OK);
+            rfnas_config_destroy(c);
+            rfnas__net net;
+            rfnas__net_config cfg = config(RFNAS__FEATURES_RANDOM, 8, 2, HW, B);
+            assert_int_equal(rfnas__nb201_build(&net, ctx, space, &cfg), RFNAS_OK);
+            for (int k = 0; k < 2; k++) {
+                rfnas__group group = k ? RFNAS__GROUP_ARCH : RFNAS__GROUP_WEIGHTS;
+                rfnas__graph_group_grads(net.graph, group, &sizes[k]);
+                g[run][k] = malloc(sizes[k] * sizeof(float));
+                loss[run][k] = step(&net, k ? RFNAS__MODE_ARCH : RFNAS__MODE_WEIGHTS, group,
+                                    g[run][k]);
+            }
+            rfnas__net_destroy(&net);
+            rfnas_ctx_destroy(ctx);
+        }
+        for (int k = 0; k < 2; k++) {
+            assert_true(loss[0][k] == loss[1][k]);
+            assert_memory_equal(g[0][k], g[1][k], sizes[k] * sizeof(float));
+            free(g[0][k]);
+            free(g[1][k]);
+        }
+    }
+    rfnas_space_destroy(space);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nb201__parameter_counts_of_spec_4_6),
         cmocka_unit_test(test_nb201__whole_network_gradients),
+        cmocka_unit_test(test_nb201__frozen_convolutions_keep_less_memory),
+        cmocka_unit_test(test_nb201__same_seed_and_threads_give_identical_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,6 +124,10 @@ typedef struct rfnas_iter rfnas_iter;
 typedef struct rfnas_space rfnas_space;
 /** A discrete architecture (a value: derived, parsed, formatted). */
 typedef struct rfnas_genotype rfnas_genotype;
+/** A network to search (or train): a graph of planned kernels with parameter groups. */
+typedef struct rfnas_supernet rfnas_supernet;
+/** SGD or Adam over one parameter group of one network. */
+typedef struct rfnas_optimizer rfnas_optimizer;
 
 /* ------------------------------------------------------------------------ */
 /* Configuration keys                                                        */
@@ -138,6 +142,35 @@ typedef enum rfnas_key {
     /* context: 1..99 */
     RFNAS_KEY_CTX_THREADS = 1, /**< int, 0..1024, default 0 = all online CPUs */
     RFNAS_KEY_CTX_SEED = 2,    /**< int, 0..2^63-1, default 0 */
+
+    /* network: 200..299 */
+    RFNAS_KEY_NET_FEATURES = 200,     /**< string: "random" (RF-DARTS, default) | "learned" (DARTS) */
+    RFNAS_KEY_NET_CHANNELS = 201,     /**< int, 1..1024, default 16: initial channels C */
+    RFNAS_KEY_NET_CELLS = 202,        /**< int, 0..64, default 0: NB201 cells per stage (0 = 5),
+                                           DARTS cells in all (0 = 8) */
+    RFNAS_KEY_NET_STEM_MULTIPLIER = 203, /**< int, 1..16, default 3 (DARTS stem: 3C channels) */
+    RFNAS_KEY_NET_CLASSES = 204,      /**< int, 2..100000, default 10 */
+    RFNAS_KEY_NET_IN_CHANNELS = 205,  /**< int, 1..64, default 3 */
+    RFNAS_KEY_NET_IN_HEIGHT = 206,    /**< int, 4..4096, default 32 */
+    RFNAS_KEY_NET_IN_WIDTH = 207,     /**< int, 4..4096, default 32 */
+    RFNAS_KEY_NET_MAX_BATCH = 208,    /**< int, 1..65536, default 64: the largest batch forward takes */
+    RFNAS_KEY_NET_TRAIN_CLASSIFIER = 209, /**< int 0|1, default 0: RF trains the classifier too */
+    RFNAS_KEY_NET_TRACK_RUNNING_STATS = 210, /**< int 0|1, default 1: BN in cells keeps running
+                                                  statistics (evaluation uses them) */
+    RFNAS_KEY_NET_INIT = 211,         /**< string: "pytorch" (default, U(+-1/sqrt(fan_in))) |
+                                           "kaiming_normal" */
+
+    /* optimizer: 300..399 */
+    RFNAS_KEY_OPT_KIND = 300,         /**< string: "sgd" (default) | "adam" */
+    RFNAS_KEY_OPT_LR = 301,           /**< double, 0..10; default 0.025 (sgd), 3e-4 (adam) */
+    RFNAS_KEY_OPT_MOMENTUM = 302,     /**< double, 0..1, default 0.9 (sgd) */
+    RFNAS_KEY_OPT_NESTEROV = 303,     /**< int 0|1, default 0 (sgd) */
+    RFNAS_KEY_OPT_WEIGHT_DECAY = 304, /**< double, 0..1; default 3e-4 (sgd), 1e-3 (adam) */
+    RFNAS_KEY_OPT_BETA1 = 305,        /**< double, 0..1 (exclusive of 1), default 0.5 (adam) */
+    RFNAS_KEY_OPT_BETA2 = 306,        /**< double, 0..1 (exclusive of 1), default 0.999 (adam) */
+    RFNAS_KEY_OPT_EPS = 307,          /**< double, 1e-12..1, default 1e-8 (adam) */
+    RFNAS_KEY_OPT_GRAD_CLIP = 308,    /**< double, 0..1e6, default 5 (sgd), 0 (adam): global norm;
+                                           0 = no clipping */
 
     /* dataset: 400..499 */
     RFNAS_KEY_DATA_LABELS = 400,      /**< string, CIFAR-100 labels: "fine" (default) | "coarse" */
@@ -951,6 +984,267 @@ RFNAS_API rfnas_status rfnas_genotype_pair(const rfnas_genotype *g, rfnas_cell_t
  */
 RFNAS_API rfnas_status rfnas_genotype_count(const rfnas_genotype *g, rfnas_cell_type cell,
                                             const char *op, int64_t *count);
+
+/* ------------------------------------------------------------------------ */
+/* Supernets                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** Parameter groups of a network. Each is one flat float array (and one of gradients). */
+typedef enum rfnas_group {
+    RFNAS_GROUP_WEIGHTS = 0, /**< trained on the training split: RF-DARTS's BN gammas and betas */
+    RFNAS_GROUP_ARCH = 1,    /**< trained on the validation split: alphas (and PC-DARTS betas) */
+    RFNAS_GROUP_FROZEN = 2,  /**< never trained: RF-DARTS's random convolutions and classifier */
+    RFNAS_GROUP_STATE = 3,   /**< not parameters: BN running means and variances */
+    RFNAS_GROUP_MAX_ = 0x7fffffff
+} rfnas_group;
+
+/** What a forward is for. */
+typedef enum rfnas_phase {
+    RFNAS_PHASE_WEIGHTS = 0, /**< training mode, to be followed by a backward for WEIGHTS */
+    RFNAS_PHASE_ARCH = 1,    /**< training mode, to be followed by a backward for ARCH */
+    RFNAS_PHASE_EVAL = 2,    /**< evaluation mode (BN running statistics); no backward */
+    RFNAS_PHASE_MAX_ = 0x7fffffff
+} rfnas_phase;
+
+/**
+ * Build a supernet over @p space. Settings RFNAS_KEY_NET_*: features
+ * ("random" freezes every convolution and, unless net.train_classifier, the
+ * classifier at their seeded random initialisation and trains every BN's
+ * affine parameters; "learned" is plain DARTS), input shape, classes,
+ * channels, cells, largest batch. Memory for every activation is planned and
+ * allocated here; forward and backward allocate nothing for this batch size.
+ * Parameters are initialised from the context seed.
+ * @param[out] out New supernet (rfnas_supernet_destroy()); NULL on failure.
+ * @param[in] ctx Context; kept alive by the supernet. @param[in] space Space; copied.
+ * @param[in] cfg Settings or NULL.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument or setting
+ * @retval RFNAS_E_UNSUPPORTED a space this build cannot turn into a supernet yet
+ * @retval RFNAS_E_NOMEM out of memory
+ * @retval RFNAS_E_BACKEND oneDNN could not create a primitive
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_create(rfnas_supernet **out, rfnas_ctx *ctx,
+                                             const rfnas_space *space, const rfnas_config *cfg);
+
+/**
+ * Destroy a supernet; optimizers over it keep it alive. NULL is a no-op.
+ * @param net Supernet or NULL.
+ * @par Thread safety Not concurrently with any other call on its context.
+ * @since 0.1
+ */
+RFNAS_API void rfnas_supernet_destroy(rfnas_supernet *net);
+
+/**
+ * Input shape and classes. Any output may be NULL.
+ * @param[in] net Supernet. @param[out] max_batch Largest batch.
+ * @param[out] c,h,w Input image shape. @param[out] classes Number of classes.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @par Thread safety Not concurrently with a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_shape(const rfnas_supernet *net, int64_t *max_batch,
+                                            int64_t *c, int64_t *h, int64_t *w, int64_t *classes);
+
+/**
+ * Forward a batch: @p n images (N x C x H x W float32, as rfnas_iter_next()
+ * writes them) with labels; both are copied. Returns the mean cross-entropy
+ * and the number of correct argmax predictions. A training-phase forward
+ * updates BN running statistics (as PyTorch does) and prepares the backward
+ * of its group.
+ * @param net Supernet. @param[in] x Images. @param[in] y Labels in [0, classes).
+ * @param n Batch size, 1..max_batch. @param phase What the forward is for.
+ * @param[out] loss Mean loss (may be NULL). @param[out] correct Correct predictions (may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument or label
+ * @retval RFNAS_E_NOMEM a first batch of a new size could not get its primitives
+ * @retval RFNAS_E_BACKEND oneDNN failed
+ * @par Thread safety Not concurrently with any other call on its context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_forward(rfnas_supernet *net, const float *x,
+                                              const int32_t *y, int64_t n, rfnas_phase phase,
+                                              double *loss, int64_t *correct);
+
+/**
+ * Backward of the last forward, for the group of its phase: adds the
+ * gradients of that group (and computes nothing that group does not need).
+ * Alpha gradients are exact and sum over every cell sharing them.
+ * @param net Supernet.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_STATE no training-phase forward just before
+ * @retval RFNAS_E_BACKEND oneDNN failed
+ * @par Thread safety Not concurrently with any other call on its context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_backward(rfnas_supernet *net);
+
+/**
+ * Zero the gradients of a group (backward adds to them).
+ * @param net Supernet. @param group Group.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @par Thread safety Not concurrently with any other call on its context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_zero_grad(rfnas_supernet *net, rfnas_group group);
+
+/**
+ * The logits of the last forward: n x classes floats.
+ * @param[in] net Supernet. @param[out] buf Buffer of @p cap floats. @param cap Its size.
+ * @param[out] n Floats written (may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_STATE no forward yet
+ * @retval RFNAS_E_BUFSIZE @p cap too small
+ * @par Thread safety Not concurrently with a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_logits(const rfnas_supernet *net, float *buf, size_t cap,
+                                             size_t *n);
+
+/**
+ * Borrow a group's flat arrays: the library's own memory, valid until the
+ * supernet is destroyed, for optimizers of the caller's own, all-reduce
+ * across machines, or inspection. Writing values between steps is allowed.
+ * @param net Supernet. @param group Group. @param[out] values Values (may be NULL).
+ * @param[out] grads Gradients (may be NULL). @param[out] count Floats in each (may be NULL).
+ * @retval RFNAS_OK success (an empty group gives NULL arrays and count 0)
+ * @retval RFNAS_E_INVALID bad argument
+ * @par Thread safety Not concurrently with a call on its context that runs the network.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_group_borrow(rfnas_supernet *net, rfnas_group group,
+                                                   float **values, float **grads, size_t *count);
+
+/**
+ * Number of named parameter tensors (all groups).
+ * @param[in] net Supernet. @param[out] count The number.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @par Thread safety Not concurrently with a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_param_count(const rfnas_supernet *net, int64_t *count);
+
+/**
+ * One named parameter tensor: its stable name (e.g.
+ * "cells.3.edge.1->2.nor_conv_3x3.bn.gamma"), group, and place in the group's array.
+ * @param[in] net Supernet. @param index 0..count-1.
+ * @param[out] name Name owned by the supernet (may be NULL). @param[out] group Its group (may be NULL).
+ * @param[out] offset First float in the group array (may be NULL). @param[out] size Floats (may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @par Thread safety Not concurrently with a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_param_info(const rfnas_supernet *net, int64_t index,
+                                                 const char **name, rfnas_group *group,
+                                                 size_t *offset, size_t *size);
+
+/**
+ * The alphas of one cell type as edges x ops floats: raw, or softmaxed per edge.
+ * @param[in] net Supernet. @param cell Cell type. @param softmax 0 raw, 1 softmax.
+ * @param[out] buf Buffer of @p cap floats. @param cap Its size. @param[out] n Floats written (may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument or a cell type the space lacks
+ * @retval RFNAS_E_BUFSIZE @p cap too small
+ * @par Thread safety Not concurrently with a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_alphas(const rfnas_supernet *net, rfnas_cell_type cell,
+                                             int softmax, float *buf, size_t cap, size_t *n);
+
+/**
+ * Derive the current genotype (rfnas_genotype_derive() on the alphas).
+ * @param[out] out New genotype; NULL on failure. @param[in] net Supernet.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_genotype(rfnas_genotype **out, const rfnas_supernet *net);
+
+/* ------------------------------------------------------------------------ */
+/* Optimizers                                                                */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * An optimizer over one parameter group of @p net, PyTorch's semantics
+ * (SPEC 2.7). Settings RFNAS_KEY_OPT_*: kind "sgd" (momentum, Nesterov,
+ * weight decay added to the gradient) or "adam" (betas, eps, L2 weight
+ * decay); defaults are DARTS's: SGD lr 0.025, momentum 0.9, weight decay
+ * 3e-4, gradient clip 5; Adam lr 3e-4, betas (0.5, 0.999), weight decay 1e-3.
+ * @param[out] out New optimizer (rfnas_optimizer_destroy()); NULL on failure.
+ * @param[in] net Network; kept alive by the optimizer. @param group WEIGHTS or ARCH.
+ * @param[in] cfg Settings or NULL.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument, setting or group (FROZEN and STATE are not trained)
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on the network's context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_optimizer_create(rfnas_optimizer **out, rfnas_supernet *net,
+                                              rfnas_group group, const rfnas_config *cfg);
+
+/**
+ * Destroy an optimizer. NULL is a no-op.
+ * @param opt Optimizer or NULL.
+ * @par Thread safety Not concurrently with any other call on the network's context.
+ * @since 0.1
+ */
+RFNAS_API void rfnas_optimizer_destroy(rfnas_optimizer *opt);
+
+/**
+ * One update of the group from its current gradients: clipping by global norm
+ * (when opt.grad_clip > 0) on the raw gradients, then the SGD or Adam step.
+ * @param opt Optimizer. @param[out] grad_norm Gradient norm before clipping (may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_FORMAT a gradient is NaN or infinite (nothing is updated)
+ * @par Thread safety Not concurrently with any other call on the network's context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_optimizer_step(rfnas_optimizer *opt, double *grad_norm);
+
+/**
+ * Change a setting between steps (the learning rate for a schedule, ...).
+ * The kind cannot change.
+ * @param opt Optimizer. @param key An RFNAS_KEY_OPT_* double key. @param value Within bounds.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad key or value
+ * @par Thread safety Not concurrently with any other call on the network's context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_optimizer_set_double(rfnas_optimizer *opt, rfnas_key key,
+                                                  double value);
+
+/**
+ * Read a setting.
+ * @param[in] opt Optimizer. @param key An RFNAS_KEY_OPT_* key. @param[out] value The value.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad key
+ * @par Thread safety Not concurrently with a call that changes @p opt.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_optimizer_get_double(const rfnas_optimizer *opt, rfnas_key key,
+                                                  double *value);
+
+/**
+ * Cosine annealing per epoch (SPEC 2.7): eta_min + (lr0 - eta_min)(1 + cos(pi e / T)) / 2.
+ * @param lr0 Initial rate. @param eta_min Final rate. @param epoch 0..epochs-1.
+ * @param epochs T >= 1. @param[out] lr The rate for @p epoch.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @par Thread safety Any thread.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_schedule_cosine(double lr0, double eta_min, int64_t epoch,
+                                             int64_t epochs, double *lr);
 
 #ifdef __cplusplus
 }

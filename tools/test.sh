@@ -3,7 +3,9 @@
 # then build and test three ways, failing on the first problem:
 #   1. gcc, -Werror, the full suite (unit, API, ABI, kernels, real data);
 #   2. gcc with AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer);
-#   3. clang, -Werror, build only plus the quick unit suite.
+#   3. clang, -Werror, build only plus the quick unit suite;
+#   4. gcc release build (-O3, as the main job builds it), which warns about
+#      things -O2 does not see.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,5 +35,9 @@ echo "== clang build (-Werror) and unit tests"
 CC=clang setup build-clang
 ninja -C build-clang
 meson test -C build-clang --print-errorlogs --num-processes 2 --suite unit
+
+echo "== gcc release build (-Werror), as tools/main.sh builds it"
+CC=gcc setup build-release --buildtype=release -Dtests=false
+ninja -C build-release
 
 echo "== all test builds passed"

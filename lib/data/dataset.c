@@ -191,9 +191,9 @@ rfnas_status rfnas_dataset_create_u8(rfnas_dataset **out, rfnas_ctx *ctx, const 
                                      const int32_t *labels, int64_t n, int64_t c, int64_t h,
                                      int64_t w, const rfnas_config *cfg)
 {
-    size_t total;
-    int64_t classes;
-    int32_t *lab;
+    size_t total = 0;
+    int64_t classes = 0;
+    int32_t *lab = NULL;
     rfnas__error_clear();
     RFNAS__TRY(check_arrays(__func__, out, ctx, pixels, labels, n, c, h, w, cfg, &total,
                             &classes));
@@ -211,9 +211,9 @@ rfnas_status rfnas_dataset_create_f32(rfnas_dataset **out, rfnas_ctx *ctx, const
                                       const int32_t *labels, int64_t n, int64_t c, int64_t h,
                                       int64_t w, const rfnas_config *cfg)
 {
-    size_t total;
-    int64_t classes;
-    int32_t *lab;
+    size_t total = 0;
+    int64_t classes = 0;
+    int32_t *lab = NULL;
     rfnas__error_clear();
     RFNAS__TRY(check_arrays(__func__, out, ctx, pixels, labels, n, c, h, w, cfg, &total,
                             &classes));
@@ -262,7 +262,7 @@ rfnas_status rfnas_dataset_split(rfnas_dataset **first, rfnas_dataset **second,
     RFNAS__CHECK_ARG(n1 >= 1 && n1 < ds->count,
                      "%s: fraction %g of %lld samples leaves an empty part", fn, fraction,
                      (long long)ds->count);
-    rfnas_dataset *a, *b;
+    rfnas_dataset *a = NULL, *b = NULL;
     RFNAS__TRY(make_view(&a, ds, 0, n1));
     rfnas_status rc = make_view(&b, ds, n1, ds->count - n1);
     if (rc != RFNAS_OK) {

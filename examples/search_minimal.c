@@ -56,7 +56,8 @@ int main(int argc, char **argv)
     rfnas_supernet *net;
     TRY(rfnas_space_create(&space, "nb201"));
     cfg = settings((const char *const[]){"net.features", "random", "net.in_channels", "1",
-                                         "net.in_height", "28", "net.in_width", "28", NULL});
+                                         "net.in_height", "28", "net.in_width", "28",
+                                         "net.init", "kaiming_normal", NULL});
     TRY(rfnas_supernet_create(&net, ctx, space, cfg));
     rfnas_config_destroy(cfg);
     rfnas_optimizer *w_opt, *a_opt;
@@ -100,6 +101,7 @@ int main(int argc, char **argv)
         printf("epoch %d: lr %.4f, train loss %.3f acc %.1f%%, val loss %.3f\n  %s\n", epoch + 1,
                lr, train_loss / (double)steps, 100.0 * (double)train_correct / (double)seen,
                val_loss / (double)steps, text);
+        fflush(stdout);
     }
     rfnas_optimizer_destroy(w_opt); /* any order: children keep their parents alive */
     rfnas_optimizer_destroy(a_opt);

@@ -41,32 +41,43 @@ static int by_size_then_start(const void *a, const void *b)
 }
 
 /* Greedy packing: largest first, each at the lowest offset that collides with no
- * placed buffer live at an overlapping time. Deterministic for a given graph. */
-static size_t pack(interval *iv, int n, size_t *placed_off)
+ * placed buffer live at an overlapping time. Deterministic for a given graph.
+ * @p by_off (n entries of scratch) keeps the placed buffers sorted by offset,
+ * so that finding the lowest fit is one sweep: a DARTS supernet has about ten
+ * thousand buffers, too many for rescanning every placed buffer after each bump. */
+static size_t pack(interval *iv, int n, size_t *placed_off, int *by_off)
 {
     qsort(iv, (size_t)n, sizeof *iv, by_size_then_start);
     size_t total = 0;
-    int *order = NULL; /* placed indices sorted by offset */
-    (void)order;
+    int placed = 0;
     for (int i = 0; i < n; i++) {
+        /* Sweep by offset: a buffer live at the same time that starts before
+         * the candidate's end pushes the candidate past its own end. */
         size_t off = 0;
-        int moved = 1;
-        while (moved) { /* first fit: bump past every overlapping placed buffer */
-            moved = 0;
-            for (int j = 0; j < i; j++) {
-                if (iv[j].end < iv[i].start || iv[i].end < iv[j].start)
-                    continue;
-                size_t a = placed_off[j], b = a + iv[j].bytes;
-                if (off < b && a < off + iv[i].bytes) {
-                    off = b;
-                    moved = 1;
-                }
-            }
+        for (int k = 0; k < placed; k++) {
+            const int j = by_off[k];
+            if (iv[j].end < iv[i].start || iv[i].end < iv[j].start)
+                continue;
+            const size_t a = placed_off[j], b = a + iv[j].bytes;
+            if (a >= off + iv[i].bytes)
+                break; /* every later buffer starts later still: the gap fits */
+            off = b > off ? b : off;
         }
         placed_off[i] = off;
         *iv[i].offset = off;
         if (off + iv[i].bytes > total)
             total = off + iv[i].bytes;
+        int lo = 0, hi = placed; /* insert after every buffer at an offset <= off */
+        while (lo < hi) {
+            const int mid = (lo + hi) / 2;
+            if (placed_off[by_off[mid]] <= off)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        memmove(by_off + lo + 1, by_off + lo, (size_t)(placed - lo) * sizeof *by_off);
+        by_off[lo] = i;
+        placed++;
     }
     return total;
 }
@@ -92,10 +103,11 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
     int *gstart = rfnas__calloc(ctx, (size_t)T, sizeof *gstart);
     interval *iv = rfnas__calloc(ctx, (size_t)(2 * T + 2 * F), sizeof *iv);
     size_t *placed = rfnas__calloc(ctx, (size_t)(2 * T + 2 * F), sizeof *placed);
+    int *by_off = rfnas__calloc(ctx, (size_t)(2 * T + 2 * F), sizeof *by_off);
     rfnas_status rc = RFNAS_OK;
     if (!p->value_off || !p->grad_off || !p->scratch_off || !p->scratch_bwd_off ||
         !p->runs_backward || !p->need_grad || !p->accumulate || !depends || !start || !end ||
-        !gstart || !iv || !placed) {
+        !gstart || !iv || !placed || !by_off) {
         rc = RFNAS__NOMEM("graph plan");
         goto done;
     }
@@ -175,7 +187,7 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
         if (p->runs_backward[i])
             iv[n_iv++] = (interval){bytes, BWD_TIME(i), BWD_TIME(i), &p->scratch_bwd_off[i]};
     }
-    p->bytes = pack(iv, n_iv, placed);
+    p->bytes = pack(iv, n_iv, placed, by_off);
 #undef BWD_TIME
 done:
     rfnas__free(ctx, depends);
@@ -184,5 +196,6 @@ done:
     rfnas__free(ctx, gstart);
     rfnas__free(ctx, iv);
     rfnas__free(ctx, placed);
+    rfnas__free(ctx, by_off);
     return rc;
 }

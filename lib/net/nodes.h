@@ -61,3 +61,34 @@ int rfnas__node_conv(rfnas__graph *g, const char *name, int x, int64_t cout, int
  * or -1 for a BN without affine parameters. */
 int rfnas__node_bn(rfnas__graph *g, const char *name, int x, int gamma, int beta, int run_mean,
                    int run_var);
+
+/* ---- channel moves and source ops (nodes_chan.c): DARTS cells ---- */
+
+/* Concatenation along channels of @p n blocked tensors of one height and width
+ * (a DARTS cell's output; FactorizedReduce's two halves). */
+int rfnas__node_concat(rfnas__graph *g, const char *name, const int *x, int n);
+
+/* FactorizedReduce's one-pixel shift (SPEC 3.1, kernels/loops/shift.h):
+ * y = x[:, :, 1:, 1:] padded back to H x W with zeros at the right and bottom. */
+int rfnas__node_shift(rfnas__graph *g, const char *name, int x);
+
+/* A blocked c x h x w tensor of zeros, without inputs: the sum into a node
+ * whose every candidate op is "none" (a mixed node needs one input for its shape). */
+int rfnas__node_zero(rfnas__graph *g, const char *name, int64_t c, int64_t h, int64_t w);
+
+/* The S4 noise op (SPEC 3.4, kernels/loops/noise.h): a blocked c x h x w tensor
+ * of N(0, 1) noise, without inputs (its gradient to the edge's input is zero).
+ * Noise draw d of the node is Philox at (@p seed, @p stream, counter d): the
+ * node keeps its counter in its state, starting at 0 and advancing by one after
+ * every forward, training or evaluation, so each forward sees fresh noise and
+ * every noise node of a graph advances in step. The graph API is unchanged:
+ * the counter is read and set through the two functions below, to store it in
+ * a checkpoint and resume, or to repeat one draw (finite-difference checks set
+ * the same counter before every forward). */
+int rfnas__node_noise(rfnas__graph *g, const char *name, int64_t c, int64_t h, int64_t w,
+                      uint64_t seed, uint32_t stream);
+/* Sets the counter of every noise node of @p g: the next forward draws with it. */
+void rfnas__node_noise_set_counter(rfnas__graph *g, uint64_t counter);
+/* The counter the next forward of @p g draws with (0 without noise nodes);
+ * returns 1 if the graph has noise nodes, else 0. */
+int rfnas__node_noise_counter(rfnas__graph *g, uint64_t *counter);

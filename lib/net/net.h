@@ -46,6 +46,14 @@ typedef struct rfnas__net {
 rfnas_status rfnas__nb201_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_space *space,
                                 const rfnas__net_config *cfg);
 
+/* DARTS search supernet (SPEC 4.1) for the "darts" space, RobustDARTS s1..s4
+ * and custom DARTS-topology spaces: stem, cfg->cells cells with reductions at
+ * cells/3 and 2*cells/3, head. alpha[0] normal, alpha[1] reduce (14 x ops each).
+ * Noise ops (s4) draw at a counter kept in the graph's noise nodes
+ * (rfnas__node_noise_counter / rfnas__node_noise_set_counter in net/nodes.h). */
+rfnas_status rfnas__darts_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_space *space,
+                                const rfnas__net_config *cfg);
+
 void rfnas__net_destroy(rfnas__net *net);
 
 #endif

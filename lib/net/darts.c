@@ -215,15 +215,21 @@ static int dil_conv(builder *b, const char *prefix, int relu_x, int k, int strid
     return cell_bn(b, prefix, x);
 }
 
-/* One candidate op on an edge from @p state (its ReLU made on demand in *@p r).
- * Returns the op's output tensor, or -1 for "none" or a failure. */
-static int edge_op(builder *b, const char *prefix, rfnas__op op, int state, int *r,
-                   const char *relu_prefix, int stride, uint32_t noise_stream)
+/* Whether an op reads its edge's input (noise only takes its shape). */
+static int reads_input(rfnas__op op)
 {
-    if (b->rc != RFNAS_OK)
+    return op != RFNAS__OP_NONE && op != RFNAS__OP_NOISE;
+}
+
+/* One candidate op on an edge from @p state (its ReLU made on demand in *@p r;
+ * -1 for ops that do not read it) into a node of c x oh x ow. Returns the op's
+ * output tensor, or -1 for "none" or a failure. */
+static int edge_op(builder *b, const char *prefix, rfnas__op op, int state, int *r,
+                   const char *relu_prefix, int stride, int64_t c, int64_t oh, int64_t ow,
+                   uint32_t noise_stream)
+{
+    if (b->rc != RFNAS_OK || (state < 0 && reads_input(op)))
         return -1;
-    const rfnas__tensor *t = rfnas__graph_tensor_info(b->g, state);
-    const int64_t c = t->c, oh = (t->h + stride - 1) / stride, ow = (t->w + stride - 1) / stride;
     switch (op) {
     case RFNAS__OP_NONE:
         return -1; /* zero: kept in the softmax, skipped in compute */
@@ -268,9 +274,36 @@ static int edge_op(builder *b, const char *prefix, rfnas__op op, int state, int 
     }
 }
 
-/* A DARTS search cell; s0/s1 are the two previous outputs, r0/r1 their ReLUs
- * (made here on demand and handed back for the next cell to reuse). Returns
- * the cell output. */
+/* The inputs of a cell: the two previous outputs, their ReLUs (made on demand
+ * and handed on, so the next cell reuses the ReLU of the output they share),
+ * and the preprocessed states, built when an op first reads them. */
+typedef struct cell_inputs {
+    int cell;
+    int64_t c;
+    int reduction_prev;
+    int s[2];
+    int *r[2];
+    int pre[2];
+} cell_inputs;
+
+static int preprocessed(builder *b, cell_inputs *in, int j)
+{
+    if (in->pre[j] >= 0 || b->rc != RFNAS_OK)
+        return in->pre[j];
+    char p[128];
+    name_fmt(p, sizeof p, "cells.%d.preprocess%d", in->cell, j);
+    if (in->s[0] == in->s[1]) /* the first cell reads the stem output twice: one ReLU */
+        *in->r[j] = *in->r[1 - j];
+    const int rx = relu_once(b, in->r[j], p, in->s[j]);
+    if (j == 0 && in->reduction_prev)
+        in->pre[j] = factorized_reduce(b, p, rx, in->c);
+    else
+        in->pre[j] = cell_bn(b, p, conv(b, p, rx, in->c, 1, 1, 0, 1, 1));
+    return in->pre[j];
+}
+
+/* A DARTS search cell at c channels on inputs s0, s1 (ReLUs in *r0, *r1).
+ * Returns the cell output. */
 static int search_cell(builder *b, int cell, int s0, int *r0, int s1, int *r1, int64_t c,
                        int reduction, int reduction_prev, int alpha)
 {
@@ -279,19 +312,13 @@ static int search_cell(builder *b, int cell, int s0, int *r0, int s1, int *r1, i
     const rfnas_space *space = b->space;
     const int type = reduction ? RFNAS_CELL_REDUCE : RFNAS_CELL_NORMAL;
     const int cols = space->ops_per_edge;
+    const rfnas__tensor *t1 = rfnas__graph_tensor_info(b->g, s1);
+    const int64_t oh = reduction ? (t1->h + 1) / 2 : t1->h, ow = reduction ? (t1->w + 1) / 2 : t1->w;
+    cell_inputs in = {.cell = cell, .c = c, .reduction_prev = reduction_prev, .s = {s0, s1},
+                      .r = {r0, r1}, .pre = {-1, -1}};
     char p[128], rp[128];
-    int states[2 + RFNAS__DARTS_NODES];
+    int states[2 + RFNAS__DARTS_NODES] = {-1, -1, -1, -1, -1, -1};
     int relus[2 + RFNAS__DARTS_NODES] = {-1, -1, -1, -1, -1, -1};
-
-    name_fmt(p, sizeof p, "cells.%d.preprocess0", cell);
-    if (reduction_prev)
-        states[0] = factorized_reduce(b, p, relu_once(b, r0, p, s0), c);
-    else
-        states[0] = cell_bn(b, p, conv(b, p, relu_once(b, r0, p, s0), c, 1, 1, 0, 1, 1));
-    if (s1 == s0 && *r1 < 0)
-        *r1 = *r0; /* the first cell reads the stem output twice: one ReLU */
-    name_fmt(p, sizeof p, "cells.%d.preprocess1", cell);
-    states[1] = cell_bn(b, p, conv(b, p, relu_once(b, r1, p, s1), c, 1, 1, 0, 1, 1));
 
     for (int n = 0; n < RFNAS__DARTS_NODES && b->rc == RFNAS_OK; n++) {
         const int target = n + 2, edges = n + 2;
@@ -304,9 +331,11 @@ static int search_cell(builder *b, int cell, int s0, int *r0, int s1, int *r1, i
             name_fmt(rp, sizeof rp, "cells.%d.state.%d", cell, j);
             for (int k = 0; k < cols; k++) {
                 const rfnas__op op = (rfnas__op)space->ops[type][e][k];
+                if (j < 2 && reads_input(op))
+                    states[j] = preprocessed(b, &in, j);
                 name_fmt(p, sizeof p, "cells.%d.edge.%d->%d.%s", cell, j, target,
                          rfnas__op_info_of(op)->name);
-                ops[j * cols + k] = edge_op(b, p, op, states[j], &relus[j], rp, stride,
+                ops[j * cols + k] = edge_op(b, p, op, states[j], &relus[j], rp, stride, c, oh, ow,
                                             (uint32_t)(cell * RFNAS__MAX_EDGES + e));
                 any |= ops[j * cols + k] >= 0;
             }
@@ -316,11 +345,8 @@ static int search_cell(builder *b, int cell, int s0, int *r0, int s1, int *r1, i
         if (!any) {
             /* Every candidate is "none": a zero tensor gives the node its shape
              * (and a zero gradient to the alphas, as the softmax wants). */
-            const rfnas__tensor *t = rfnas__graph_tensor_info(b->g, states[1]);
-            const int stride = reduction ? 2 : 1;
             name_fmt(p, sizeof p, "cells.%d.node.%d.zero", cell, n);
-            ops[0] = check(b, rfnas__node_zero(b->g, p, c, (t->h + stride - 1) / stride,
-                                               (t->w + stride - 1) / stride));
+            ops[0] = check(b, rfnas__node_zero(b->g, p, c, oh, ow));
         }
         name_fmt(p, sizeof p, "cells.%d.node.%d", cell, n);
         states[target] = b->rc == RFNAS_OK ? check(b, rfnas__node_mixed(b->g, p, ops, rows, edges,
@@ -329,6 +355,16 @@ static int search_cell(builder *b, int cell, int s0, int *r0, int s1, int *r1, i
     }
     if (b->rc != RFNAS_OK)
         return -1;
+    /* A cell that never reads its previous cell's output would leave that
+     * output (or the stem) without a consumer, and the graph runs the backward
+     * of every node with trained parameters, gradient or not. */
+    if (in.pre[1] < 0) {
+        b->rc = rfnas__error(RFNAS_E_UNSUPPORTED,
+                             "darts supernet: in space %s, %s cells never read their previous "
+                             "cell's output (every op on edges from input 1 is none or noise)",
+                             space->name, reduction ? "reduction" : "normal");
+        return -1;
+    }
     name_fmt(p, sizeof p, "cells.%d", cell);
     return check(b, rfnas__node_concat(b->g, p, states + 2, RFNAS__DARTS_NODES));
 }

@@ -363,21 +363,6 @@ static void test_darts__noise_is_fresh_per_forward_and_reproducible(void **state
     rfnas_ctx_destroy(ctx);
 }
 
-static void test_darts__refuses_other_topologies(void **state)
-{
-    (void)state;
-    rfnas_ctx *ctx;
-    rfnas_space *space;
-    assert_int_equal(rfnas_ctx_create(&ctx, NULL), RFNAS_OK);
-    assert_int_equal(rfnas_space_create(&space, "nb201"), RFNAS_OK);
-    rfnas__net net;
-    rfnas__net_config cfg = config(RFNAS__FEATURES_RANDOM, 4, 3, HW, B);
-    assert_int_equal(rfnas__darts_build(&net, ctx, space, &cfg), RFNAS_E_MISMATCH);
-    assert_null(net.graph);
-    rfnas_space_destroy(space);
-    rfnas_ctx_destroy(ctx);
-}
-
 /* One forward and backward of a group; returns the loss, gradients in @p grads. */
 static double step(rfnas__net *net, rfnas__mode mode, rfnas__group group, float *grads)
 {
@@ -395,6 +380,78 @@ static double step(rfnas__net *net, rfnas__mode mode, rfnas__group group, float 
     const float *g = rfnas__graph_group_grads(net->graph, group, &n);
     memcpy(grads, g, n * sizeof *grads);
     return l;
+}
+
+/* Every standard space and custom ones build, run a step of each group and give
+ * a finite loss: s2, s3 (none with stride), a custom list with ops of the
+ * catalogue outside the DARTS list, and a {none, noise} space whose nodes see
+ * no cell input, which is refused as it would leave the previous cell's
+ * output unread. */
+static void test_darts__other_spaces_build_and_run(void **state)
+{
+    (void)state;
+    static const char *const custom[] = {"none",         "skip_connect",  "sep_conv_7x7",
+                                         "nor_conv_3x3", "nor_conv_1x1",  "noise",
+                                         "avg_pool_3x3", "max_pool_3x3"};
+    static const char *const blind[] = {"none", "noise"};
+    static const char *const knight[] = {"skip_connect", "conv_7x1_1x7"};
+    rfnas_ctx *ctx;
+    assert_int_equal(rfnas_ctx_create(&ctx, NULL), RFNAS_OK);
+    for (int sp = 0; sp < 5; sp++) {
+        rfnas_space *space;
+        if (sp < 2)
+            assert_int_equal(rfnas_space_create(&space, sp ? "s3" : "s2"), RFNAS_OK);
+        else if (sp == 2)
+            assert_int_equal(rfnas_space_create_custom(&space, RFNAS_TOPOLOGY_DARTS, custom, 8),
+                             RFNAS_OK);
+        else
+            assert_int_equal(rfnas_space_create_custom(&space, RFNAS_TOPOLOGY_DARTS,
+                                                       sp == 3 ? blind : knight, 2),
+                             RFNAS_OK);
+        for (int f = 0; f < 2; f++) {
+            rfnas__net net;
+            rfnas__net_config cfg = config((rfnas__features)f, 4, 3, HW, B);
+            rfnas_status rc = rfnas__darts_build(&net, ctx, space, &cfg);
+            if (sp >= 3) {
+                assert_int_equal(rc, RFNAS_E_UNSUPPORTED);
+                assert_null(net.graph);
+                continue;
+            }
+            if (rc != RFNAS_OK)
+                fail_msg("space %d: %s", sp, rfnas_error_last());
+            const size_t n = 1024 * 1024;
+            float *g = malloc(n * sizeof *g);
+            assert_non_null(g);
+            for (int k = 0; k < 2; k++) {
+                size_t size;
+                rfnas__graph_group_grads(net.graph, k ? RFNAS__GROUP_ARCH : RFNAS__GROUP_WEIGHTS,
+                                         &size);
+                assert_true(size <= n);
+                double l = step(&net, k ? RFNAS__MODE_ARCH : RFNAS__MODE_WEIGHTS,
+                                k ? RFNAS__GROUP_ARCH : RFNAS__GROUP_WEIGHTS, g);
+                assert_true(isfinite(l) && l > 0);
+            }
+            free(g);
+            rfnas__net_destroy(&net);
+        }
+        rfnas_space_destroy(space);
+    }
+    rfnas_ctx_destroy(ctx);
+}
+
+static void test_darts__refuses_other_topologies(void **state)
+{
+    (void)state;
+    rfnas_ctx *ctx;
+    rfnas_space *space;
+    assert_int_equal(rfnas_ctx_create(&ctx, NULL), RFNAS_OK);
+    assert_int_equal(rfnas_space_create(&space, "nb201"), RFNAS_OK);
+    rfnas__net net;
+    rfnas__net_config cfg = config(RFNAS__FEATURES_RANDOM, 4, 3, HW, B);
+    assert_int_equal(rfnas__darts_build(&net, ctx, space, &cfg), RFNAS_E_MISMATCH);
+    assert_null(net.graph);
+    rfnas_space_destroy(space);
+    rfnas_ctx_destroy(ctx);
 }
 
 /* Same seed, same threads: identical loss and gradient bits, in both modes,
@@ -454,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_darts__whole_network_gradients_s1),
         cmocka_unit_test(test_darts__whole_network_gradients_s4),
         cmocka_unit_test(test_darts__noise_is_fresh_per_forward_and_reproducible),
+        cmocka_unit_test(test_darts__other_spaces_build_and_run),
         cmocka_unit_test(test_darts__refuses_other_topologies),
         cmocka_unit_test(test_darts__same_seed_gives_identical_bits),
     };

@@ -90,9 +90,7 @@ rfnas_status rfnas_supernet_create(rfnas_supernet **out, rfnas_ctx *ctx, const r
     if (space->topology == RFNAS_TOPOLOGY_NB201)
         rc = rfnas__nb201_build(&net->net, ctx, &net->space, &nc);
     else
-        rc = rfnas__error(RFNAS_E_UNSUPPORTED,
-                          "%s: the DARTS-topology supernet is not available in this build yet",
-                          fn);
+        rc = rfnas__darts_build(&net->net, ctx, &net->space, &nc);
     if (rc != RFNAS_OK) {
         rfnas__free(ctx, net->labels);
         rfnas__free(ctx, net);

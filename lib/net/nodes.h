@@ -43,7 +43,6 @@ int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int
 int rfnas__node_xent(rfnas__graph *g, const char *name, int logits, const int32_t *const *labels,
                      double scale);
 
-#endif
 
 /* ---- oneDNN-backed kinds (nodes_dnnl.c) ---- */
 
@@ -92,3 +91,5 @@ void rfnas__node_noise_set_counter(rfnas__graph *g, uint64_t counter);
 /* The counter the next forward of @p g draws with (0 without noise nodes);
  * returns 1 if the graph has noise nodes, else 0. */
 int rfnas__node_noise_counter(rfnas__graph *g, uint64_t *counter);
+
+#endif

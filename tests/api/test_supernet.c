@@ -268,12 +268,65 @@ static void test_supernet__bad_arguments(void **state)
     rfnas_ctx_destroy(ctx);
 }
 
+/* The DARTS space through the public API: two alpha matrices, a Genotype(...) text. */
+static void test_supernet__darts_space(void **state)
+{
+    (void)state;
+    rfnas_ctx *ctx = make_ctx(3);
+    rfnas_space *space;
+    rfnas_config *cfg;
+    rfnas_supernet *net;
+    assert_int_equal(rfnas_space_create(&space, "darts"), RFNAS_OK);
+    rfnas_config_create(&cfg);
+    const char *settings[][2] = {{"net.channels", "4"},  {"net.cells", "3"},
+                                 {"net.classes", "4"},   {"net.in_height", "16"},
+                                 {"net.in_width", "16"}, {"net.max_batch", "8"}};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        assert_int_equal(rfnas_config_set_by_name(cfg, settings[i][0], settings[i][1]), RFNAS_OK);
+    if (rfnas_supernet_create(&net, ctx, space, cfg) != RFNAS_OK)
+        fail_msg("%s", rfnas_error_last());
+    rfnas_config_destroy(cfg);
+    static float x[8 * C_IN * HW * HW];
+    int32_t y[8];
+    make_batch(x, y, 8, 9);
+    rfnas_optimizer *a_opt;
+    rfnas_config_create(&cfg);
+    rfnas_config_set_string(cfg, RFNAS_KEY_OPT_KIND, "adam");
+    assert_int_equal(rfnas_optimizer_create(&a_opt, net, RFNAS_GROUP_ARCH, cfg), RFNAS_OK);
+    rfnas_config_destroy(cfg);
+    float before[14 * 8], after[14 * 8];
+    assert_int_equal(rfnas_supernet_alphas(net, RFNAS_CELL_REDUCE, 0, before, 14 * 8, NULL),
+                     RFNAS_OK);
+    double loss;
+    assert_int_equal(rfnas_supernet_zero_grad(net, RFNAS_GROUP_ARCH), RFNAS_OK);
+    assert_int_equal(rfnas_supernet_forward(net, x, y, 8, RFNAS_PHASE_ARCH, &loss, NULL), RFNAS_OK);
+    assert_int_equal(rfnas_supernet_backward(net), RFNAS_OK);
+    assert_int_equal(rfnas_optimizer_step(a_opt, NULL), RFNAS_OK);
+    assert_int_equal(rfnas_supernet_alphas(net, RFNAS_CELL_REDUCE, 0, after, 14 * 8, NULL),
+                     RFNAS_OK);
+    assert_memory_not_equal(before, after, sizeof before);
+    rfnas_genotype *g;
+    assert_int_equal(rfnas_supernet_genotype(&g, net), RFNAS_OK);
+    char text[1024];
+    assert_int_equal(rfnas_genotype_format(g, text, sizeof text, NULL), RFNAS_OK);
+    assert_true(strncmp(text, "Genotype(normal=[", 17) == 0);
+    int64_t none;
+    assert_int_equal(rfnas_genotype_count(g, RFNAS_CELL_REDUCE, "none", &none), RFNAS_OK);
+    assert_int_equal(none, 0); /* the DARTS rule never picks none */
+    rfnas_genotype_destroy(g);
+    rfnas_optimizer_destroy(a_opt);
+    rfnas_supernet_destroy(net);
+    rfnas_space_destroy(space);
+    rfnas_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_supernet__first_order_search_learns_and_is_deterministic),
         cmocka_unit_test(test_supernet__state_errors_and_queries),
         cmocka_unit_test(test_supernet__bad_arguments),
+        cmocka_unit_test(test_supernet__darts_space),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -124,7 +124,10 @@ typedef struct rfnas_iter rfnas_iter;
 typedef struct rfnas_space rfnas_space;
 /** A discrete architecture (a value: derived, parsed, formatted). */
 typedef struct rfnas_genotype rfnas_genotype;
-/** A network to search (or train): a graph of planned kernels with parameter groups. */
+/** A network: a graph of planned kernels with parameter groups. Supernets are
+ *  made from a space; a discrete network made from a genotype (for training a
+ *  found architecture) will be the same handle type, so optimizers and
+ *  checkpoints work on both. */
 typedef struct rfnas_supernet rfnas_supernet;
 /** SGD or Adam over one parameter group of one network. */
 typedef struct rfnas_optimizer rfnas_optimizer;

@@ -323,6 +323,15 @@ static void test_darts__whole_network_gradients_s4(void **state)
     gradients_of_space("s4");
 }
 
+/* S2 and S3 (with none, excluded from compute but kept in the softmax) complete
+ * the whole-network checks of every standard DARTS-topology space. */
+static void test_darts__whole_network_gradients_s2_s3(void **state)
+{
+    (void)state;
+    gradients_of_space("s2");
+    gradients_of_space("s3");
+}
+
 /* S4 noise: fresh at every forward, the same again at the same counter. */
 static void test_darts__noise_is_fresh_per_forward_and_reproducible(void **state)
 {
@@ -510,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_darts__whole_network_gradients_darts),
         cmocka_unit_test(test_darts__whole_network_gradients_s1),
         cmocka_unit_test(test_darts__whole_network_gradients_s4),
+        cmocka_unit_test(test_darts__whole_network_gradients_s2_s3),
         cmocka_unit_test(test_darts__noise_is_fresh_per_forward_and_reproducible),
         cmocka_unit_test(test_darts__other_spaces_build_and_run),
         cmocka_unit_test(test_darts__refuses_other_topologies),

@@ -8,6 +8,8 @@
 #      things -O2 does not see.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Tests run one at a time: each context uses both cores already (OpenMP), and
+# two such tests side by side only fight over them.
 
 bash tools/setup-deps.sh
 
@@ -24,17 +26,17 @@ setup() { # dir, extra meson options...
 echo "== gcc build and full test suite"
 CC=gcc setup build-test
 ninja -C build-test
-meson test -C build-test --print-errorlogs --num-processes 2
+meson test -C build-test --print-errorlogs --num-processes 1
 
 echo "== gcc with address and undefined-behaviour sanitizers"
 CC=gcc setup build-sanitize -Db_sanitize=address,undefined -Db_lundef=false
 ninja -C build-sanitize
-meson test -C build-sanitize --print-errorlogs --num-processes 2 --timeout-multiplier 3
+meson test -C build-sanitize --print-errorlogs --num-processes 1 --timeout-multiplier 3
 
 echo "== clang build (-Werror) and unit tests"
 CC=clang setup build-clang
 ninja -C build-clang
-meson test -C build-clang --print-errorlogs --num-processes 2 --suite unit
+meson test -C build-clang --print-errorlogs --num-processes 1 --suite unit
 
 echo "== gcc release build (-Werror), as tools/main.sh builds it"
 CC=gcc setup build-release --buildtype=release -Dtests=false

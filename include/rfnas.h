@@ -131,6 +131,8 @@ typedef struct rfnas_genotype rfnas_genotype;
 typedef struct rfnas_supernet rfnas_supernet;
 /** SGD or Adam over one parameter group of one network. */
 typedef struct rfnas_optimizer rfnas_optimizer;
+/** Named flat arrays in memory, saved to and loaded from a checkpoint file. */
+typedef struct rfnas_checkpoint rfnas_checkpoint;
 
 /* ------------------------------------------------------------------------ */
 /* Configuration keys                                                        */
@@ -1248,6 +1250,289 @@ RFNAS_API rfnas_status rfnas_optimizer_get_double(const rfnas_optimizer *opt, rf
  */
 RFNAS_API rfnas_status rfnas_schedule_cosine(double lr0, double eta_min, int64_t epoch,
                                              int64_t epochs, double *lr);
+
+/* ------------------------------------------------------------------------ */
+/* Checkpoints                                                               */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A checkpoint is a set of named flat arrays (float32, float64, int64, text)
+ * held in memory. The put functions copy an object's state into records under
+ * a prefix ("net" -> "net.weights", "net.arch", ...); the get functions check
+ * those records against the object (space, shapes, parameter names and sizes,
+ * optimizer kind, iterator batches) and only then restore it, so a mismatched
+ * checkpoint leaves the object unchanged. rfnas_checkpoint_save() writes the
+ * file atomically (temporary file, flush, rename); the format is documented in
+ * docs/formats.md so that other tools can read and write it.
+ */
+
+/**
+ * An empty checkpoint.
+ * @param[out] out New checkpoint (rfnas_checkpoint_destroy()); NULL on failure.
+ * @param[in] ctx Context (allocator); kept alive by the checkpoint.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_create(rfnas_checkpoint **out, rfnas_ctx *ctx);
+
+/**
+ * Read and verify a checkpoint file (magic, version, CRCs, record bounds).
+ * @param[out] out New checkpoint holding the file's records; NULL on failure.
+ * @param[in] ctx Context. @param[in] path File.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_IO the file cannot be read
+ * @retval RFNAS_E_NOTFOUND no such file
+ * @retval RFNAS_E_FORMAT not a checkpoint, truncated or corrupt
+ * @retval RFNAS_E_UNSUPPORTED a newer format version
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_load(rfnas_checkpoint **out, rfnas_ctx *ctx,
+                                             const char *path);
+
+/**
+ * Write every record to @p path: compressed into "PATH.tmp", flushed to disk,
+ * renamed over @p path. A crash at any moment leaves the old file or the new.
+ * @param[in] ck Checkpoint. @param[in] path File.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_IO the file cannot be written (the old one is intact)
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with a call that changes @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_save(const rfnas_checkpoint *ck, const char *path);
+
+/**
+ * Destroy a checkpoint. NULL is a no-op.
+ * @param ck Checkpoint or NULL.
+ * @par Thread safety Not concurrently with any other call on its context.
+ * @since 0.1
+ */
+RFNAS_API void rfnas_checkpoint_destroy(rfnas_checkpoint *ck);
+
+/**
+ * Number of records.
+ * @param[in] ck Checkpoint. @param[out] count Records.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @par Thread safety Not concurrently with a call that changes @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_record_count(const rfnas_checkpoint *ck, size_t *count);
+
+/**
+ * Name and element count of record @p index (in insertion or file order).
+ * @param[in] ck Checkpoint. @param index 0..count-1.
+ * @param[out] name Borrowed; valid until @p ck changes. @param[out] elements May be NULL.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument or index
+ * @par Thread safety Not concurrently with a call that changes @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_record_name(const rfnas_checkpoint *ck, size_t index,
+                                                    const char **name, size_t *elements);
+
+/**
+ * Store a copy of an int64 array under @p name (replacing a record of that name).
+ * @param ck Checkpoint. @param[in] name 1..255 bytes. @param[in] values @p n values.
+ * @param n Count (0 allowed).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_put_int64s(rfnas_checkpoint *ck, const char *name,
+                                                   const int64_t *values, size_t n);
+
+/**
+ * Copy the int64 record @p name into @p buf.
+ * @param[in] ck Checkpoint. @param[in] name Record. @param[out] buf @p cap values.
+ * @param cap Buffer size. @param[out] n Values in the record (set even when too small; may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND no such record
+ * @retval RFNAS_E_FORMAT the record holds another type
+ * @retval RFNAS_E_BUFSIZE @p buf too small
+ * @par Thread safety Not concurrently with a call that changes @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_get_int64s(const rfnas_checkpoint *ck, const char *name,
+                                                   int64_t *buf, size_t cap, size_t *n);
+
+/**
+ * Store a copy of a double array under @p name (see rfnas_checkpoint_put_int64s()).
+ * @param ck Checkpoint. @param[in] name 1..255 bytes. @param[in] values @p n values.
+ * @param n Count (0 allowed).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_put_doubles(rfnas_checkpoint *ck, const char *name,
+                                                    const double *values, size_t n);
+
+/**
+ * Copy the double record @p name into @p buf (see rfnas_checkpoint_get_int64s()).
+ * @param[in] ck Checkpoint. @param[in] name Record. @param[out] buf @p cap values.
+ * @param cap Buffer size. @param[out] n Values in the record (may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND no such record
+ * @retval RFNAS_E_FORMAT the record holds another type
+ * @retval RFNAS_E_BUFSIZE @p buf too small
+ * @par Thread safety Not concurrently with a call that changes @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_get_doubles(const rfnas_checkpoint *ck, const char *name,
+                                                    double *buf, size_t cap, size_t *n);
+
+/**
+ * Store a copy of a float array under @p name (see rfnas_checkpoint_put_int64s()).
+ * @param ck Checkpoint. @param[in] name 1..255 bytes. @param[in] values @p n values.
+ * @param n Count (0 allowed).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_put_floats(rfnas_checkpoint *ck, const char *name,
+                                                   const float *values, size_t n);
+
+/**
+ * Copy the float record @p name into @p buf (see rfnas_checkpoint_get_int64s()).
+ * @param[in] ck Checkpoint. @param[in] name Record. @param[out] buf @p cap values.
+ * @param cap Buffer size. @param[out] n Values in the record (may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND no such record
+ * @retval RFNAS_E_FORMAT the record holds another type
+ * @retval RFNAS_E_BUFSIZE @p buf too small
+ * @par Thread safety Not concurrently with a call that changes @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_get_floats(const rfnas_checkpoint *ck, const char *name,
+                                                   float *buf, size_t cap, size_t *n);
+
+/**
+ * Store a copy of a NUL-terminated text under @p name (stored without the NUL).
+ * @param ck Checkpoint. @param[in] name 1..255 bytes. @param[in] text Text.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_put_text(rfnas_checkpoint *ck, const char *name,
+                                                 const char *text);
+
+/**
+ * Copy the text record @p name into @p buf with a terminating NUL.
+ * @param[in] ck Checkpoint. @param[in] name Record. @param[out] buf @p cap bytes.
+ * @param cap Buffer size (the text's length + 1 needed).
+ * @param[out] len The text's length without the NUL (set even when too small; may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND no such record
+ * @retval RFNAS_E_FORMAT the record holds another type
+ * @retval RFNAS_E_BUFSIZE @p buf too small
+ * @par Thread safety Not concurrently with a call that changes @p ck.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_get_text(const rfnas_checkpoint *ck, const char *name,
+                                                 char *buf, size_t cap, size_t *len);
+
+/**
+ * Store a network's whole state under @p prefix: every parameter group
+ * (WEIGHTS, ARCH, FROZEN, STATE) as one float array with a listing of its
+ * parameter names and sizes, the space, the shape settings, and the counters
+ * of its random ops.
+ * @param ck Checkpoint. @param[in] prefix 1..64 bytes, e.g. "net". @param[in] net Network.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on @p ck or a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_put_supernet(rfnas_checkpoint *ck, const char *prefix,
+                                                     const rfnas_supernet *net);
+
+/**
+ * Restore a network stored by rfnas_checkpoint_put_supernet(). Nothing
+ * changes unless every record is present and matches @p net.
+ * @param[in] ck Checkpoint. @param[in] prefix As stored. @param net Network.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND a record is missing
+ * @retval RFNAS_E_FORMAT a record is malformed
+ * @retval RFNAS_E_MISMATCH another space, shape, parameter list or size
+ * @par Thread safety Not concurrently with any other call on @p net's context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_get_supernet(const rfnas_checkpoint *ck,
+                                                     const char *prefix, rfnas_supernet *net);
+
+/**
+ * Store an optimizer's state under @p prefix: kind, group, step count,
+ * settings (learning rate included) and its moment buffers.
+ * @param ck Checkpoint. @param[in] prefix 1..64 bytes. @param[in] opt Optimizer.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on @p ck or a call that changes @p opt.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_put_optimizer(rfnas_checkpoint *ck, const char *prefix,
+                                                      const rfnas_optimizer *opt);
+
+/**
+ * Restore an optimizer stored by rfnas_checkpoint_put_optimizer(); all or nothing.
+ * @param[in] ck Checkpoint. @param[in] prefix As stored. @param opt Optimizer.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOTFOUND a record is missing
+ * @retval RFNAS_E_FORMAT a record is malformed or a setting out of bounds
+ * @retval RFNAS_E_MISMATCH another kind, group or size
+ * @par Thread safety Not concurrently with any other call on the network's context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_get_optimizer(const rfnas_checkpoint *ck,
+                                                      const char *prefix, rfnas_optimizer *opt);
+
+/**
+ * Store an iterator's position (epoch, cursor) and its batch shape under @p prefix.
+ * @param ck Checkpoint. @param[in] prefix 1..64 bytes. @param[in] it Iterator.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument
+ * @retval RFNAS_E_NOMEM out of memory
+ * @par Thread safety Not concurrently with any other call on @p ck or a call that changes @p it.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_put_iter(rfnas_checkpoint *ck, const char *prefix,
+                                                 const rfnas_iter *it);
+
+/**
+ * Move an iterator to the position stored by rfnas_checkpoint_put_iter():
+ * the batches that follow are those the stored iterator would have given.
+ * @param[in] ck Checkpoint. @param[in] prefix As stored. @param it Iterator.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument or out-of-range position
+ * @retval RFNAS_E_NOTFOUND a record is missing
+ * @retval RFNAS_E_FORMAT a record is malformed
+ * @retval RFNAS_E_MISMATCH another batch size or number of batches per epoch
+ * @par Thread safety Not concurrently with any other call on the iterator's context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_checkpoint_get_iter(const rfnas_checkpoint *ck, const char *prefix,
+                                                 rfnas_iter *it);
 
 #ifdef __cplusplus
 }

@@ -3,23 +3,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "api/supernet.h"
+#include "api/optimizer.h"
 #include "config.h"
 #include "optim/optim.h"
-
-typedef enum opt_kind { OPT_SGD, OPT_ADAM } opt_kind;
-
-struct rfnas_optimizer {
-    rfnas__handle hdr;
-    rfnas_supernet *net; /* holds a reference */
-    rfnas__group group;
-    opt_kind kind;
-    double lr, momentum, weight_decay, beta1, beta2, eps, clip;
-    int nesterov;
-    float *state1, *state2; /* SGD: velocity; Adam: first and second moments */
-    size_t n;
-    int64_t steps;
-};
 
 /* A key's value: the config's if set, else the default of this optimizer kind. */
 static double setting(const rfnas_config *cfg, rfnas_key key, double sgd, double adam,

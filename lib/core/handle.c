@@ -11,6 +11,7 @@ static const char *tag_name(uint32_t tag)
     case RFNAS__TAG_SUPERNET: return "rfnas_supernet";
     case RFNAS__TAG_OPTIMIZER: return "rfnas_optimizer";
     case RFNAS__TAG_GENOTYPE: return "rfnas_genotype";
+    case RFNAS__TAG_CHECKPOINT: return "rfnas_checkpoint";
     case RFNAS__TAG_DEAD: return "a destroyed handle";
     default: return "not an rfnas handle";
     }

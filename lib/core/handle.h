@@ -16,6 +16,7 @@ typedef enum rfnas__tag {
     RFNAS__TAG_SUPERNET = 0x52464306u,
     RFNAS__TAG_OPTIMIZER = 0x52464307u,
     RFNAS__TAG_GENOTYPE = 0x52464308u,
+    RFNAS__TAG_CHECKPOINT = 0x52464309u,
     RFNAS__TAG_DEAD = 0x5246DEADu /* written on destroy: a best-effort use-after-free guard */
 } rfnas__tag;
 

@@ -49,7 +49,13 @@ struct rfnas__ckpt_reader {
 
 static size_t type_size(rfnas__ckpt_type t)
 {
-    return t == RFNAS__CKPT_F32 ? 4 : t == RFNAS__CKPT_I64 ? 8 : t == RFNAS__CKPT_BYTES ? 1 : 0;
+    switch (t) {
+    case RFNAS__CKPT_F32: return 4;
+    case RFNAS__CKPT_I64: return 8;
+    case RFNAS__CKPT_BYTES: return 1;
+    case RFNAS__CKPT_F64: return 8;
+    }
+    return 0;
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
@@ -350,4 +356,16 @@ rfnas_status rfnas__ckpt_find(const rfnas__ckpt_reader *r, const char *name,
 size_t rfnas__ckpt_record_count(const rfnas__ckpt_reader *r)
 {
     return r->n_records;
+}
+
+void rfnas__ckpt_record_at(const rfnas__ckpt_reader *r, size_t i, const char **name,
+                           size_t *name_len, rfnas__ckpt_type *type, const void **data,
+                           uint64_t *count)
+{
+    const record *rec = &r->records[i];
+    *name = rec->name;
+    *name_len = rec->name_len;
+    *type = rec->type;
+    *data = rec->data;
+    *count = rec->count;
 }

@@ -12,7 +12,8 @@
 typedef enum rfnas__ckpt_type {
     RFNAS__CKPT_F32 = 1,
     RFNAS__CKPT_I64 = 2,
-    RFNAS__CKPT_BYTES = 3
+    RFNAS__CKPT_BYTES = 3,
+    RFNAS__CKPT_F64 = 4
 } rfnas__ckpt_type;
 
 enum { RFNAS__CKPT_VERSION = 1, RFNAS__CKPT_NAME_MAX = 255 };
@@ -38,5 +39,10 @@ void rfnas__ckpt_reader_destroy(rfnas__ckpt_reader *r);
 rfnas_status rfnas__ckpt_find(const rfnas__ckpt_reader *r, const char *name,
                               rfnas__ckpt_type type, const void **data, uint64_t *count);
 size_t rfnas__ckpt_record_count(const rfnas__ckpt_reader *r);
+/* Record @p i (below rfnas__ckpt_record_count()) in file order; the name is
+ * not NUL-terminated, *name_len bytes long. */
+void rfnas__ckpt_record_at(const rfnas__ckpt_reader *r, size_t i, const char **name,
+                           size_t *name_len, rfnas__ckpt_type *type, const void **data,
+                           uint64_t *count);
 
 #endif

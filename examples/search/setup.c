@@ -1,0 +1,308 @@
+/* Building a run's objects from its options: context, datasets and their
+ * DARTS split, iterators, space, supernet and the two optimizers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "search.h"
+
+#define CHECK(call)                                                                                \
+    do {                                                                                           \
+        if ((call) < 0) {                                                                          \
+            fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());                            \
+            return -1;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* Per-dataset normalisation constants (SPEC 6.6); 0 channels = compute from the data. */
+static int known_normalisation(const char *dataset, double *mean, double *std)
+{
+    static const struct {
+        const char *name;
+        int channels;
+        double mean[3], std[3];
+    } table[] = {
+        {"fashion-mnist", 1, {0.2860}, {0.3530}},
+        {"mnist", 1, {0.1307}, {0.3081}},
+        {"cifar10", 3, {0.49139968, 0.48215827, 0.44653124}, {0.24703233, 0.24348505, 0.26158768}},
+        {"cifar10-files", 3, {0.49139968, 0.48215827, 0.44653124},
+         {0.24703233, 0.24348505, 0.26158768}},
+        {"cifar100", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
+        {"cifar100-files", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].name, dataset) == 0) {
+            memcpy(mean, table[i].mean, sizeof table[i].mean);
+            memcpy(std, table[i].std, sizeof table[i].std);
+            return table[i].channels;
+        }
+    return 0;
+}
+
+/* Splits "a,b,c" into at most @p max paths (in @p buf). */
+static size_t split_list(char *buf, const char *list, const char **paths, size_t max)
+{
+    strcpy(buf, list);
+    size_t n = 0;
+    for (char *tok = strtok(buf, ","); tok && n < max; tok = strtok(NULL, ","))
+        paths[n++] = tok;
+    return n;
+}
+
+/* Opens the train or test part; *ds is NULL (and 0 returned) when a test part
+ * is not available for this dataset. */
+static int open_part(search *s, rfnas_part part, rfnas_dataset **ds)
+{
+    const options *o = &s->opt;
+    *ds = NULL;
+    static const struct {
+        const char *name;
+        rfnas_format format;
+        const char *dir;
+    } dirs[] = {
+        {"fashion-mnist", RFNAS_FORMAT_FASHION_MNIST, "/usr/share/datasets/fashion-mnist"},
+        {"mnist", RFNAS_FORMAT_MNIST, "/usr/share/datasets/mnist"},
+        {"cifar10", RFNAS_FORMAT_CIFAR10, NULL},
+        {"cifar100", RFNAS_FORMAT_CIFAR100, NULL},
+    };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (strcmp(o->dataset, dirs[i].name) != 0)
+            continue;
+        const char *dir = o->data_dir[0] ? o->data_dir : dirs[i].dir;
+        if (dir == NULL) {
+            fprintf(stderr, "rfnas-search: --dataset %s needs --data-dir\n", o->dataset);
+            return -1;
+        }
+        CHECK(rfnas_dataset_open(ds, s->ctx, dirs[i].format, dir, part, NULL));
+        return 0;
+    }
+    const char *list = part == RFNAS_PART_TRAIN ? o->train_files : o->test_files;
+    if (list[0] == '\0') {
+        if (part == RFNAS_PART_TEST)
+            return 0;
+        fprintf(stderr, "rfnas-search: --dataset %s needs --train-files\n", o->dataset);
+        return -1;
+    }
+    char buf[OPT_TEXT];
+    const char *paths[64];
+    size_t n = split_list(buf, list, paths, 64);
+    if (strcmp(o->dataset, "idx") == 0) {
+        if (n != 2) {
+            fprintf(stderr, "rfnas-search: --%s-files for idx is IMAGES,LABELS\n",
+                    part == RFNAS_PART_TRAIN ? "train" : "test");
+            return -1;
+        }
+        CHECK(rfnas_dataset_open_idx(ds, s->ctx, paths[0], paths[1], NULL));
+        return 0;
+    }
+    CHECK(rfnas_dataset_open_cifar(ds, s->ctx, paths, n, strcmp(o->dataset, "cifar100-files") == 0,
+                                   NULL));
+    return 0;
+}
+
+static rfnas_config *config_of(const char *const *kv)
+{
+    rfnas_config *cfg = NULL;
+    if (rfnas_config_create(&cfg) < 0)
+        return NULL;
+    for (; kv[0]; kv += 2)
+        if (rfnas_config_set_by_name(cfg, kv[0], kv[1]) < 0) {
+            fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());
+            rfnas_config_destroy(cfg);
+            return NULL;
+        }
+    return cfg;
+}
+
+static int make_iterators(search *s)
+{
+    const options *o = &s->opt;
+    rfnas_config *cfg;
+    CHECK(rfnas_config_create(&cfg));
+    int rc = 0;
+    if (rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, o->batch) < 0 ||
+        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CROP_PAD, o->crop_pad) < 0 ||
+        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_FLIP, o->flip) < 0 ||
+        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CUTOUT, o->cutout) < 0)
+        rc = -1;
+    double mean[4], std[4];
+    int known = known_normalisation(o->dataset, mean, std);
+    if (rc == 0 && known == s->in_c &&
+        (rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, mean, (size_t)known) < 0 ||
+         rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, std, (size_t)known) < 0))
+        rc = -1;
+    /* Weights and alphas read distinct random streams; both see the training
+     * augmentation, as in DARTS. Unknown datasets normalise with statistics
+     * of the searched images, computed by the first iterator. */
+    if (rc == 0 && rfnas_iter_create(&s->w_it, s->w_set, cfg) < 0)
+        rc = -1;
+    if (rc == 0 && rfnas_iter_normalization(s->w_it, s->mean, s->std, 4) < 0)
+        rc = -1;
+    if (rc == 0 && (rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, s->mean, (size_t)s->in_c) < 0 ||
+                    rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, s->std, (size_t)s->in_c) < 0 ||
+                    rfnas_config_set_int(cfg, RFNAS_KEY_ITER_STREAM, 1) < 0))
+        rc = -1;
+    if (rc == 0 && rfnas_iter_create(&s->a_it, s->a_set, cfg) < 0)
+        rc = -1;
+    rfnas_config_destroy(cfg);
+    if (rc < 0)
+        fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());
+    return rc;
+}
+
+static int make_net(search *s)
+{
+    const options *o = &s->opt;
+    char c[32], cells[32], stem[32], classes[32], in_c[32], h[32], w[32], batch[32], tc[32];
+    snprintf(c, sizeof c, "%ld", o->channels);
+    snprintf(cells, sizeof cells, "%ld", o->cells);
+    snprintf(stem, sizeof stem, "%ld", o->stem_multiplier);
+    snprintf(classes, sizeof classes, "%lld", (long long)s->classes);
+    snprintf(in_c, sizeof in_c, "%lld", (long long)s->in_c);
+    snprintf(h, sizeof h, "%lld", (long long)s->in_h);
+    snprintf(w, sizeof w, "%lld", (long long)s->in_w);
+    snprintf(batch, sizeof batch, "%ld", o->batch);
+    snprintf(tc, sizeof tc, "%ld", o->train_classifier);
+    const char *kv[] = {"net.features",        o->features,
+                        "net.channels",        c,
+                        "net.cells",           cells,
+                        "net.stem_multiplier", stem,
+                        "net.classes",         classes,
+                        "net.in_channels",     in_c,
+                        "net.in_height",       h,
+                        "net.in_width",        w,
+                        "net.max_batch",       batch,
+                        "net.train_classifier", tc,
+                        "net.track_running_stats", strcmp(o->bn_stats, "track") == 0 ? "1" : "0",
+                        "net.init",            o->init,
+                        NULL};
+    rfnas_config *cfg = config_of(kv);
+    if (cfg == NULL)
+        return -1;
+    CHECK(rfnas_space_create(&s->space, o->space));
+    rfnas_status st = rfnas_supernet_create(&s->net, s->ctx, s->space, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+    rfnas_topology topology;
+    CHECK(rfnas_space_info(s->space, &topology, &s->cell_types, &s->edges, &s->ops));
+
+    char lr[64], mom[64], wd[64], clip[64], nest[8], b1[64], b2[64];
+    snprintf(lr, sizeof lr, "%.17g", o->w_lr);
+    snprintf(mom, sizeof mom, "%.17g", o->w_momentum);
+    snprintf(wd, sizeof wd, "%.17g", o->w_weight_decay);
+    snprintf(clip, sizeof clip, "%.17g", o->w_clip);
+    snprintf(nest, sizeof nest, "%ld", o->w_nesterov);
+    const char *w_kv[] = {"opt.kind", "sgd", "opt.lr", lr, "opt.momentum", mom,
+                          "opt.weight_decay", wd, "opt.grad_clip", clip, "opt.nesterov", nest,
+                          NULL};
+    if ((cfg = config_of(w_kv)) == NULL)
+        return -1;
+    st = rfnas_optimizer_create(&s->w_opt, s->net, RFNAS_GROUP_WEIGHTS, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+    snprintf(lr, sizeof lr, "%.17g", o->a_lr);
+    snprintf(wd, sizeof wd, "%.17g", o->a_weight_decay);
+    snprintf(b1, sizeof b1, "%.17g", o->a_beta1);
+    snprintf(b2, sizeof b2, "%.17g", o->a_beta2);
+    const char *a_kv[] = {"opt.kind", "adam", "opt.lr", lr, "opt.weight_decay", wd,
+                          "opt.beta1", b1, "opt.beta2", b2, NULL};
+    if ((cfg = config_of(a_kv)) == NULL)
+        return -1;
+    st = rfnas_optimizer_create(&s->a_opt, s->net, RFNAS_GROUP_ARCH, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+    return 0;
+}
+
+int search_open(search *s)
+{
+    const options *o = &s->opt;
+    char seed[32], threads[32];
+    snprintf(seed, sizeof seed, "%ld", o->seed);
+    snprintf(threads, sizeof threads, "%ld", o->threads);
+    rfnas_config *cfg = config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads,
+                                                        NULL});
+    if (cfg == NULL)
+        return -1;
+    rfnas_status st = rfnas_ctx_create(&s->ctx, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+
+    if (open_part(s, RFNAS_PART_TRAIN, &s->train_all) < 0)
+        return -1;
+    int64_t n;
+    CHECK(rfnas_dataset_shape(s->train_all, &n, &s->in_c, &s->in_h, &s->in_w, &s->classes));
+    if (s->in_c > 4) {
+        fprintf(stderr, "rfnas-search: images with %lld channels; at most 4 are supported\n",
+                (long long)s->in_c);
+        return -1;
+    }
+    int64_t searched = o->train_subset > 0 && o->train_subset < n ? o->train_subset : n;
+    CHECK(rfnas_dataset_subset(&s->searched, s->train_all, 0, searched));
+    CHECK(rfnas_dataset_split(&s->w_set, &s->a_set, s->searched, o->train_portion));
+    if (make_iterators(s) < 0)
+        return -1;
+    CHECK(rfnas_iter_shape(s->w_it, NULL, NULL, NULL, NULL, &s->steps_per_epoch));
+    if (o->test) {
+        if (open_part(s, RFNAS_PART_TEST, &s->test_all) < 0)
+            return -1;
+        if (s->test_all) {
+            int64_t tn;
+            CHECK(rfnas_dataset_shape(s->test_all, &tn, NULL, NULL, NULL, NULL));
+            int64_t keep = o->test_subset > 0 && o->test_subset < tn ? o->test_subset : tn;
+            CHECK(rfnas_dataset_subset(&s->test_set, s->test_all, 0, keep));
+        }
+    }
+    if (make_net(s) < 0)
+        return -1;
+
+    s->x_cap = (size_t)o->batch * (size_t)(s->in_c * s->in_h * s->in_w);
+    s->xt = malloc(s->x_cap * sizeof *s->xt);
+    s->xv = malloc(s->x_cap * sizeof *s->xv);
+    s->yt = malloc((size_t)o->batch * sizeof *s->yt);
+    s->yv = malloc((size_t)o->batch * sizeof *s->yv);
+    s->alpha_history =
+        malloc(((size_t)o->epochs + 1) * (size_t)(s->cell_types * s->edges * s->ops) * sizeof(float));
+    if (!s->xt || !s->xv || !s->yt || !s->yv || !s->alpha_history) {
+        fprintf(stderr, "rfnas-search: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
+void search_close(search *s)
+{
+    /* Any order works: children keep their parents alive. */
+    rfnas_optimizer_destroy(s->w_opt);
+    rfnas_optimizer_destroy(s->a_opt);
+    rfnas_supernet_destroy(s->net);
+    rfnas_space_destroy(s->space);
+    rfnas_iter_destroy(s->w_it);
+    rfnas_iter_destroy(s->a_it);
+    rfnas_dataset_destroy(s->test_set);
+    rfnas_dataset_destroy(s->test_all);
+    rfnas_dataset_destroy(s->w_set);
+    rfnas_dataset_destroy(s->a_set);
+    rfnas_dataset_destroy(s->searched);
+    rfnas_dataset_destroy(s->train_all);
+    rfnas_ctx_destroy(s->ctx);
+    free(s->xt);
+    free(s->xv);
+    free(s->yt);
+    free(s->yv);
+    free(s->alpha_history);
+}
+
+int search_alphas(const search *s, float *buf)
+{
+    size_t per_cell = (size_t)(s->edges * s->ops);
+    for (int64_t c = 0; c < s->cell_types; c++) {
+        size_t n;
+        if (rfnas_supernet_alphas(s->net, (rfnas_cell_type)c, 1, buf + (size_t)c * per_cell,
+                                  per_cell, &n) < 0) {
+            fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());
+            return -1;
+        }
+    }
+    return 0;
+}

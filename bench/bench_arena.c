@@ -128,8 +128,8 @@ int main(int argc, char **argv)
             printf("{\"bench\":\"arena\",\"space\":\"darts\",\"features\":\"%s\",\"method\":\"%s\","
                    "\"k\":%ld,\"edge_norm\":%d,\"channels\":%ld,\"cells\":%ld,\"batch\":%ld,"
                    "\"hw\":%ld",
-                   f ? "learned" : "random", ks[k] > 1 ? "pcdarts" : "darts", ks[k],
-                   cfg.edge_norm, channels, cells, batch, hw);
+                   f ? "learned" : "random", ks[k] > 1 ? "pcdarts" : "darts", ks[k], cfg.edge_norm,
+                   channels, cells, batch, hw);
             for (int m = 0; m <= RFNAS__MODE_COUNT; m++)
                 printf(",\"%s_mib\":%.1f", m < RFNAS__MODE_COUNT ? mode_names[m] : "arena",
                        bytes[m] / 1048576.0);

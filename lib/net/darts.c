@@ -284,8 +284,8 @@ static int search_cell(rfnas__netb *b, int cell, int s0, int *r0, int s1, int *r
                 states[j] = preprocessed(b, &in, j);
             if (partial)
                 bypass[j] = pc_bypass(b, &pc, cell, j, states[j], c, cp, stride);
-            rfnas__netb_name(rp, sizeof rp, partial ? "cells.%d.state.%d.part" : "cells.%d.state.%d",
-                             cell, j);
+            rfnas__netb_name(rp, sizeof rp,
+                             partial ? "cells.%d.state.%d.part" : "cells.%d.state.%d", cell, j);
             for (int k = 0; k < cols; k++) {
                 const rfnas__op op = (rfnas__op)space->ops[type][e][k];
                 if (j < 2 && reads_input(op))
@@ -309,11 +309,10 @@ static int search_cell(rfnas__netb *b, int cell, int s0, int *r0, int s1, int *r
         }
         rfnas__netb_name(p, sizeof p, partial ? "cells.%d.node.%d.ops" : "cells.%d.node.%d", cell,
                          n);
-        states[target] =
-            b->rc == RFNAS_OK
-                ? rfnas__netb_check(
-                      b, rfnas__node_mixed(b->g, p, ops, rows, edges, cols, alpha, beta))
-                : -1;
+        states[target] = b->rc == RFNAS_OK
+                             ? rfnas__netb_check(b, rfnas__node_mixed(b->g, p, ops, rows, edges,
+                                                                      cols, alpha, beta))
+                             : -1;
         if (partial && b->rc == RFNAS_OK) {
             /* The bypassed channels of every edge, summed (weighed by the betas). */
             rfnas__netb_name(p, sizeof p, "cells.%d.node.%d.bypass", cell, n);
@@ -321,11 +320,10 @@ static int search_cell(rfnas__netb *b, int cell, int s0, int *r0, int s1, int *r
                 b, beta >= 0 ? rfnas__node_mixed(b->g, p, bypass, rows, edges, 1, -1, beta)
                              : rfnas__node_add(b->g, p, bypass, edges));
             rfnas__netb_name(p, sizeof p, "cells.%d.node.%d", cell, n);
-            states[target] =
-                b->rc == RFNAS_OK
-                    ? rfnas__netb_check(b, rfnas__node_shuffle_join(b->g, p, states[target],
-                                                                    sum_b, (int)K))
-                    : -1;
+            states[target] = b->rc == RFNAS_OK
+                                 ? rfnas__netb_check(b, rfnas__node_shuffle_join(
+                                                            b->g, p, states[target], sum_b, (int)K))
+                                 : -1;
         }
     }
     if (b->rc != RFNAS_OK)
@@ -405,9 +403,9 @@ static rfnas_status check_partial(const rfnas_space *space, const rfnas__net_con
     for (int n = 0; n < RFNAS__DARTS_NODES; n++)
         for (int j = 0; j < 2; j++)
             for (int k = 0; k < space->ops_per_edge; k++)
-                reduce_fr |= space->ops[RFNAS_CELL_REDUCE]
-                                       [rfnas__edge_index(RFNAS_TOPOLOGY_DARTS, n + 2, j)][k] ==
-                             RFNAS__OP_SKIP_CONNECT;
+                reduce_fr |=
+                    space->ops[RFNAS_CELL_REDUCE][rfnas__edge_index(RFNAS_TOPOLOGY_DARTS, n + 2, j)]
+                              [k] == RFNAS__OP_SKIP_CONNECT;
     int64_t c = cfg->channels;
     const int64_t red_a = cfg->cells / 3, red_b = 2 * cfg->cells / 3;
     for (int64_t i = 0; i < cfg->cells; i++) {

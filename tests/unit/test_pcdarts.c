@@ -276,8 +276,8 @@ static void check_group(rfnas__net *net, rfnas__mode mode, rfnas__group group, s
             double fine = numeric;
             for (float h = 5e-4f; h > 1e-4f && !agrees(grad[i], fine); h /= 4)
                 fine = central(net, v, i, h, x, y);
-            print_message("  [%zu] analytic %.6g numeric %.6g, at a finer step %.6g\n", i,
-                          grad[i], numeric, fine);
+            print_message("  [%zu] analytic %.6g numeric %.6g, at a finer step %.6g\n", i, grad[i],
+                          numeric, fine);
             refined++;
             failed += !agrees(grad[i], fine);
             numeric = fine;
@@ -320,8 +320,8 @@ static void gradients_of(const char *name, int64_t c, int64_t k, int edge_norm, 
     for (int f = 0; f < 2; f++) {
         if (!(modes >> f & 1)) /* bit 0 random, bit 1 learned */
             continue;
-        print_message("space %s, C=%lld, K=%lld, edge norm %d, %s features\n", name,
-                      (long long)c, (long long)k, edge_norm, f ? "learned" : "random");
+        print_message("space %s, C=%lld, K=%lld, edge norm %d, %s features\n", name, (long long)c,
+                      (long long)k, edge_norm, f ? "learned" : "random");
         rfnas__net net;
         rfnas__net_config cfg = config((rfnas__features)f, c, 3, HW, B, k, edge_norm);
         build(&net, ctx, space, &cfg);
@@ -381,8 +381,8 @@ static void refused(const rfnas_space *space, int64_t c, int64_t cells, int64_t 
     rfnas__net_config cfg = config(RFNAS__FEATURES_RANDOM, c, cells, HW, B, k, 1);
     assert_int_equal(rfnas__darts_build(&net, ctx, space, &cfg), RFNAS_E_INVALID);
     assert_null(net.graph);
-    print_message("C=%lld, %lld cells, K=%lld: %s\n", (long long)c, (long long)cells,
-                  (long long)k, rfnas_error_last());
+    print_message("C=%lld, %lld cells, K=%lld: %s\n", (long long)c, (long long)cells, (long long)k,
+                  rfnas_error_last());
     assert_non_null(strstr(rfnas_error_last(), words));
     rfnas_ctx_destroy(ctx);
 }

@@ -208,8 +208,6 @@ static int preprocessed(rfnas__netb *b, cell_inputs *in, int j)
     return in->pre[j];
 }
 
-/* A DARTS search cell at c channels on inputs s0, s1 (ReLUs in *r0, *r1).
- * Returns the cell output. */
 /* PC-DARTS: the processed part (first c/K channels) and the bypassed rest of
  * a state, each made once per state for all its outgoing edges. */
 typedef struct pc_parts {
@@ -243,6 +241,9 @@ static int pc_bypass(rfnas__netb *b, pc_parts *pc, int cell, int j, int state, i
     return x;
 }
 
+/* A DARTS search cell at c channels on inputs s0, s1 (ReLUs in *r0, *r1),
+ * its mixed nodes weighed by @p alpha and, when >= 0, the betas @p beta.
+ * Returns the cell output. */
 static int search_cell(rfnas__netb *b, int cell, int s0, int *r0, int s1, int *r1, int64_t c,
                        int reduction, int reduction_prev, int alpha, int beta)
 {
@@ -273,7 +274,7 @@ static int search_cell(rfnas__netb *b, int cell, int s0, int *r0, int s1, int *r
     for (int n = 0; n < RFNAS__DARTS_NODES && b->rc == RFNAS_OK; n++) {
         const int target = n + 2, edges = n + 2;
         int ops[(2 + RFNAS__DARTS_NODES) * RFNAS__MAX_OPS], rows[2 + RFNAS__DARTS_NODES];
-        int bypass[2 + RFNAS__DARTS_NODES];
+        int bypass[2 + RFNAS__DARTS_NODES] = {-1, -1, -1, -1, -1, -1};
         int any = 0;
         for (int j = 0; j < edges; j++) {
             const int e = rfnas__edge_index(RFNAS_TOPOLOGY_DARTS, target, j);

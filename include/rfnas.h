@@ -164,6 +164,13 @@ typedef enum rfnas_key {
                                                   statistics (evaluation uses them) */
     RFNAS_KEY_NET_INIT = 211,         /**< string: "pytorch" (default, U(+-1/sqrt(fan_in))) |
                                            "kaiming_normal" */
+    RFNAS_KEY_NET_PARTIAL_CHANNELS = 212, /**< int, 1..64, default 1 (off): PC-DARTS partial
+                                               channels K (SPEC 3.3; PC-DARTS uses 4): each edge's
+                                               mixed op sees C/K channels, the rest bypass it,
+                                               then a channel shuffle; DARTS topology only */
+    RFNAS_KEY_NET_EDGE_NORM = 213,    /**< int 0|1, default 0: PC-DARTS edge normalisation
+                                           (SPEC 5.3): per-node betas in the ARCH group;
+                                           DARTS topology only */
 
     /* optimizer: 300..399 */
     RFNAS_KEY_OPT_KIND = 300,         /**< string: "sgd" (default) | "adam" */
@@ -1016,7 +1023,11 @@ typedef enum rfnas_phase {
  * ("random" freezes every convolution and, unless net.train_classifier, the
  * classifier at their seeded random initialisation and trains every BN's
  * affine parameters; "learned" is plain DARTS), input shape, classes,
- * channels, cells, largest batch. Memory for every activation is planned and
+ * channels, cells, largest batch, PC-DARTS partial channels K and edge
+ * normalisation (DARTS-topology spaces only; with K > 1 every cell's channel
+ * count must be divisible by K, and C/K must be even in reduction cells whose
+ * edges from the cell inputs hold skip_connect, a FactorizedReduce of C/K
+ * channels; otherwise RFNAS_E_INVALID). Memory for every activation is planned and
  * allocated here; forward and backward allocate nothing for this batch size.
  * Parameters are initialised from the context seed.
  * @param[out] out New supernet (rfnas_supernet_destroy()); NULL on failure.
@@ -1164,7 +1175,28 @@ RFNAS_API rfnas_status rfnas_supernet_alphas(const rfnas_supernet *net, rfnas_ce
                                              int softmax, float *buf, size_t cap, size_t *n);
 
 /**
- * Derive the current genotype (rfnas_genotype_derive() on the alphas).
+ * The PC-DARTS edge-normalisation betas of one cell type (SPEC 5.3), one per
+ * edge in the alpha row order: raw, or softmaxed over the incoming edges of
+ * each node (DARTS topology: edges {0,1}, {2,3,4}, {5..8}, {9..13} for nodes
+ * 0..3, so each node's values sum to 1). The betas exist only when the
+ * supernet was created with net.edge_norm 1; they live in the ARCH group
+ * after the alphas: alphas normal, alphas reduce, betas normal, betas reduce
+ * (rfnas_supernet_param_info() names them "arch.beta_normal" and
+ * "arch.beta_reduce").
+ * @param[in] net Supernet. @param cell Cell type. @param softmax 0 raw, 1 softmax per node.
+ * @param[out] buf Buffer of @p cap floats. @param cap Its size. @param[out] n Floats written (may be NULL).
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument, a cell type the space lacks, or no edge normalisation
+ * @retval RFNAS_E_BUFSIZE @p cap too small
+ * @par Thread safety Not concurrently with a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_betas(const rfnas_supernet *net, rfnas_cell_type cell,
+                                            int softmax, float *buf, size_t cap, size_t *n);
+
+/**
+ * Derive the current genotype (rfnas_genotype_derive() on the alphas, and
+ * with edge normalisation on the betas too: SPEC 7.2).
  * @param[out] out New genotype; NULL on failure. @param[in] net Supernet.
  * @retval RFNAS_OK success
  * @retval RFNAS_E_INVALID bad argument

@@ -55,6 +55,13 @@ static rfnas_status read_config(rfnas__net_config *nc, const rfnas_space *space,
     nc->init = strcmp(rfnas__config_string(cfg, RFNAS_KEY_NET_INIT), "kaiming_normal") == 0
                    ? RFNAS__INIT_KAIMING_NORMAL
                    : RFNAS__INIT_PYTORCH;
+    nc->partial_channels = rfnas__config_int(cfg, RFNAS_KEY_NET_PARTIAL_CHANNELS);
+    nc->edge_norm = (int)rfnas__config_int(cfg, RFNAS_KEY_NET_EDGE_NORM);
+    if (space->topology != RFNAS_TOPOLOGY_DARTS && (nc->partial_channels != 1 || nc->edge_norm))
+        return rfnas__error(RFNAS_E_INVALID,
+                            "rfnas_supernet_create: net.partial_channels and net.edge_norm "
+                            "(PC-DARTS) need a DARTS-topology space; %s is not one",
+                            space->name);
     /* Two stride-2 reductions need sizes that halve evenly (28 -> 14 -> 7 works). */
     if (nc->in_h % 4 || nc->in_w % 4)
         return rfnas__error(RFNAS_E_INVALID,
@@ -302,6 +309,43 @@ rfnas_status rfnas_supernet_alphas(const rfnas_supernet *net, rfnas_cell_type ce
     }
     if (n)
         *n = rows * cols;
+    return RFNAS_OK;
+}
+
+rfnas_status rfnas_supernet_betas(const rfnas_supernet *net, rfnas_cell_type cell, int softmax,
+                                  float *buf, size_t cap, size_t *n)
+{
+    static const char fn[] = "rfnas_supernet_betas";
+    rfnas__error_clear();
+    RFNAS__CHECK_HANDLE(net, RFNAS__TAG_SUPERNET);
+    RFNAS__CHECK_ARG(buf != NULL, "%s: buf is NULL", fn);
+    RFNAS__CHECK_ARG(softmax == 0 || softmax == 1, "%s: softmax must be 0 or 1", fn);
+    RFNAS__CHECK_ARG((int)cell >= 0 && (int)cell < net->space.cell_types,
+                     "%s: cell type %d does not exist in space %s", fn, (int)cell,
+                     net->space.name);
+    RFNAS__CHECK_ARG(net->net.beta[cell] >= 0,
+                     "%s: the supernet has no betas (create it with net.edge_norm 1)", fn);
+    const size_t edges = (size_t)net->space.edges;
+    if (cap < edges)
+        return rfnas__error(RFNAS_E_BUFSIZE, "%s: buffer holds %zu floats, the betas are %zu", fn,
+                            cap, edges);
+    const float *b = rfnas__graph_param_value(net->net.graph, net->net.beta[cell]);
+    if (!softmax)
+        memcpy(buf, b, edges * sizeof *buf);
+    /* SPEC 5.3: softmax over the incoming edges of each node; node n's edges are
+     * rows n(n+3)/2 .. n(n+3)/2 + n + 1 (the alpha row order). */
+    for (int node = 0; softmax && node < RFNAS__DARTS_NODES; node++) {
+        const int first = rfnas__edge_index(RFNAS_TOPOLOGY_DARTS, node + 2, 0), count = node + 2;
+        double m = b[first], sum = 0;
+        for (int j = 1; j < count; j++)
+            m = b[first + j] > m ? b[first + j] : m;
+        for (int j = 0; j < count; j++)
+            sum += exp((double)b[first + j] - m);
+        for (int j = 0; j < count; j++)
+            buf[first + j] = (float)(exp((double)b[first + j] - m) / sum);
+    }
+    if (n)
+        *n = edges;
     return RFNAS_OK;
 }
 

@@ -28,6 +28,8 @@ static const rfnas__key_info key_table[] = {
     INT_KEY(RFNAS_KEY_NET_TRAIN_CLASSIFIER, "net.train_classifier", 0, 1, 0),
     INT_KEY(RFNAS_KEY_NET_TRACK_RUNNING_STATS, "net.track_running_stats", 0, 1, 1),
     STR_KEY(RFNAS_KEY_NET_INIT, "net.init", inits),
+    INT_KEY(RFNAS_KEY_NET_PARTIAL_CHANNELS, "net.partial_channels", 1, 64, 1),
+    INT_KEY(RFNAS_KEY_NET_EDGE_NORM, "net.edge_norm", 0, 1, 0),
 
     STR_KEY(RFNAS_KEY_OPT_KIND, "opt.kind", optimizers),
     DBL_KEY(RFNAS_KEY_OPT_LR, "opt.lr", 0.0, 10.0, 0.025),

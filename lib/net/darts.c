@@ -16,6 +16,17 @@
  * is computed once and read by every conv op on its outgoing edges (and ReLU
  * of a cell output once for the two preprocessings that read it).
  *
+ * PC-DARTS (SPEC 3.3, 4.3, 5.3) with K = cfg->partial_channels > 1: every
+ * edge's ops see only the first C/K channels of its state, the other C - C/K
+ * bypass them (max-pooled 2x2 on stride-2 edges), and the edge's output is
+ * channel_shuffle(concat(ops, bypass), K). Shuffle and concat are linear and
+ * the same for every edge into a node, so a node is built as
+ *   shuffle_join(sum_e beta_e sum_k w_ek op_ek(x_a), sum_e beta_e x_b'(e))
+ * (beta_e = 1 without edge normalisation): two sums, one join per node, and
+ * the slices of a state made once for all its outgoing edges. With edge
+ * normalisation (cfg->edge_norm) the betas (one per edge row, "arch.beta_*",
+ * after the alphas in ARCH) weigh each edge, softmaxed over a node's edges.
+ *
  * Feature modes (SPEC 1.2): random features freeze every convolution (and, by
  * default, the classifier) and make every BN affine, in WEIGHTS; learned
  * features train the convolutions, and BN inside cells is not affine. "Every
@@ -197,10 +208,44 @@ static int preprocessed(rfnas__netb *b, cell_inputs *in, int j)
     return in->pre[j];
 }
 
-/* A DARTS search cell at c channels on inputs s0, s1 (ReLUs in *r0, *r1).
+/* PC-DARTS: the processed part (first c/K channels) and the bypassed rest of
+ * a state, each made once per state for all its outgoing edges. */
+typedef struct pc_parts {
+    int a[2 + RFNAS__DARTS_NODES];  /* processed slice, -1 until an op reads it */
+    int bp[2 + RFNAS__DARTS_NODES]; /* bypass (pooled on stride-2 edges), -1 until made */
+} pc_parts;
+
+static int pc_part(rfnas__netb *b, pc_parts *pc, int cell, int j, int state, int64_t cp)
+{
+    if (pc->a[j] < 0 && b->rc == RFNAS_OK && state >= 0) {
+        char p[128];
+        rfnas__netb_name(p, sizeof p, "cells.%d.state.%d.part", cell, j);
+        pc->a[j] = rfnas__netb_check(b, rfnas__node_slice(b->g, p, state, 0, cp));
+    }
+    return pc->a[j];
+}
+
+static int pc_bypass(rfnas__netb *b, pc_parts *pc, int cell, int j, int state, int64_t c,
+                     int64_t cp, int stride)
+{
+    if (pc->bp[j] >= 0 || b->rc != RFNAS_OK || state < 0)
+        return pc->bp[j];
+    char p[128], q[128];
+    rfnas__netb_name(p, sizeof p, "cells.%d.state.%d.bypass", cell, j);
+    int x = rfnas__netb_check(b, rfnas__node_slice(b->g, p, state, cp, c - cp));
+    /* A stride-2 edge's ops halve the map: the bypass follows by a 2x2 max pool (SPEC 3.3). */
+    if (stride == 2 && b->rc == RFNAS_OK)
+        x = rfnas__netb_check(
+            b, rfnas__node_pool(b->g, sub(q, sizeof q, p, "pool"), x, RFNAS__POOL_MAX, 2, 2, 0));
+    pc->bp[j] = x;
+    return x;
+}
+
+/* A DARTS search cell at c channels on inputs s0, s1 (ReLUs in *r0, *r1),
+ * its mixed nodes weighed by @p alpha and, when >= 0, the betas @p beta.
  * Returns the cell output. */
 static int search_cell(rfnas__netb *b, int cell, int s0, int *r0, int s1, int *r1, int64_t c,
-                       int reduction, int reduction_prev, int alpha)
+                       int reduction, int reduction_prev, int alpha, int beta)
 {
     if (b->rc != RFNAS_OK)
         return -1;
@@ -219,23 +264,38 @@ static int search_cell(rfnas__netb *b, int cell, int s0, int *r0, int s1, int *r
     char p[128], rp[128];
     int states[2 + RFNAS__DARTS_NODES] = {-1, -1, -1, -1, -1, -1};
     int relus[2 + RFNAS__DARTS_NODES] = {-1, -1, -1, -1, -1, -1};
+    const int64_t K = b->cfg->partial_channels;
+    const int partial = K > 1;
+    const int64_t cp = partial ? c / K : c; /* channels through the ops */
+    pc_parts pc;
+    for (int j = 0; j < 2 + RFNAS__DARTS_NODES; j++)
+        pc.a[j] = pc.bp[j] = -1;
 
     for (int n = 0; n < RFNAS__DARTS_NODES && b->rc == RFNAS_OK; n++) {
         const int target = n + 2, edges = n + 2;
         int ops[(2 + RFNAS__DARTS_NODES) * RFNAS__MAX_OPS], rows[2 + RFNAS__DARTS_NODES];
+        int bypass[2 + RFNAS__DARTS_NODES] = {-1, -1, -1, -1, -1, -1};
         int any = 0;
         for (int j = 0; j < edges; j++) {
             const int e = rfnas__edge_index(RFNAS_TOPOLOGY_DARTS, target, j);
             const int stride = reduction && j < 2 ? 2 : 1;
             rows[j] = e;
-            rfnas__netb_name(rp, sizeof rp, "cells.%d.state.%d", cell, j);
+            /* PC-DARTS: the bypass reads the state whatever the ops are. */
+            if (j < 2 && partial)
+                states[j] = preprocessed(b, &in, j);
+            if (partial)
+                bypass[j] = pc_bypass(b, &pc, cell, j, states[j], c, cp, stride);
+            rfnas__netb_name(rp, sizeof rp,
+                             partial ? "cells.%d.state.%d.part" : "cells.%d.state.%d", cell, j);
             for (int k = 0; k < cols; k++) {
                 const rfnas__op op = (rfnas__op)space->ops[type][e][k];
                 if (j < 2 && reads_input(op))
                     states[j] = preprocessed(b, &in, j);
+                const int x = partial && reads_input(op) ? pc_part(b, &pc, cell, j, states[j], cp)
+                                                         : states[j];
                 rfnas__netb_name(p, sizeof p, "cells.%d.edge.%d->%d.%s", cell, j, target,
                                  rfnas__op_info_of(op)->name);
-                ops[j * cols + k] = edge_op(b, p, op, states[j], &relus[j], rp, stride, c, oh, ow,
+                ops[j * cols + k] = edge_op(b, p, op, x, &relus[j], rp, stride, cp, oh, ow,
                                             (uint32_t)(cell * RFNAS__MAX_EDGES + e));
                 any |= ops[j * cols + k] >= 0;
             }
@@ -246,13 +306,26 @@ static int search_cell(rfnas__netb *b, int cell, int s0, int *r0, int s1, int *r
             /* Every candidate is "none": a zero tensor gives the node its shape
              * (and a zero gradient to the alphas, as the softmax wants). */
             rfnas__netb_name(p, sizeof p, "cells.%d.node.%d.zero", cell, n);
-            ops[0] = rfnas__netb_check(b, rfnas__node_zero(b->g, p, c, oh, ow));
+            ops[0] = rfnas__netb_check(b, rfnas__node_zero(b->g, p, cp, oh, ow));
         }
-        rfnas__netb_name(p, sizeof p, "cells.%d.node.%d", cell, n);
+        rfnas__netb_name(p, sizeof p, partial ? "cells.%d.node.%d.ops" : "cells.%d.node.%d", cell,
+                         n);
         states[target] = b->rc == RFNAS_OK
-                             ? rfnas__netb_check(
-                                   b, rfnas__node_mixed(b->g, p, ops, rows, edges, cols, alpha, -1))
+                             ? rfnas__netb_check(b, rfnas__node_mixed(b->g, p, ops, rows, edges,
+                                                                      cols, alpha, beta))
                              : -1;
+        if (partial && b->rc == RFNAS_OK) {
+            /* The bypassed channels of every edge, summed (weighed by the betas). */
+            rfnas__netb_name(p, sizeof p, "cells.%d.node.%d.bypass", cell, n);
+            const int sum_b = rfnas__netb_check(
+                b, beta >= 0 ? rfnas__node_mixed(b->g, p, bypass, rows, edges, 1, -1, beta)
+                             : rfnas__node_add(b->g, p, bypass, edges));
+            rfnas__netb_name(p, sizeof p, "cells.%d.node.%d", cell, n);
+            states[target] = b->rc == RFNAS_OK
+                                 ? rfnas__netb_check(b, rfnas__node_shuffle_join(
+                                                            b->g, p, states[target], sum_b, (int)K))
+                                 : -1;
+        }
     }
     if (b->rc != RFNAS_OK)
         return -1;
@@ -282,6 +355,13 @@ static void build(rfnas__netb *b, rfnas__net *net)
         rfnas__netb_check(b, rfnas__graph_mark_input(b->g, net->input));
     net->alpha[0] = rfnas__netb_param(b, "arch.alpha_normal", RFNAS__GROUP_ARCH, alpha_size);
     net->alpha[1] = rfnas__netb_param(b, "arch.alpha_reduce", RFNAS__GROUP_ARCH, alpha_size);
+    /* Betas after both alphas: the ARCH layout the public header documents. */
+    if (cfg->edge_norm) {
+        net->beta[0] =
+            rfnas__netb_param(b, "arch.beta_normal", RFNAS__GROUP_ARCH, (size_t)space->edges);
+        net->beta[1] =
+            rfnas__netb_param(b, "arch.beta_reduce", RFNAS__GROUP_ARCH, (size_t)space->edges);
+    }
 
     /* The stem BN is affine in both modes (PyTorch's default, SPEC 4.1) and tracked. */
     const int64_t stem_c = cfg->stem_multiplier * cfg->channels;
@@ -296,7 +376,7 @@ static void build(rfnas__netb *b, rfnas__net *net)
         if (reduction)
             c *= 2;
         int out = search_cell(b, (int)i, s0, &r0, s1, &r1, c, reduction, reduction_prev,
-                              net->alpha[reduction ? 1 : 0]);
+                              net->alpha[reduction ? 1 : 0], net->beta[reduction ? 1 : 0]);
         /* (s0, s1) <- (s1, out); s1's ReLU, if made, serves the next preprocess0. */
         s0 = s1;
         r0 = r1;
@@ -305,6 +385,47 @@ static void build(rfnas__netb *b, rfnas__net *net)
         reduction_prev = reduction;
     }
     rfnas__netb_head(b, net, s1);
+}
+
+/* PC-DARTS shapes (SPEC 3.3, 13): K must divide every cell's channels, and a
+ * stride-2 skip_connect is a FactorizedReduce of C/K channels, which needs
+ * C/K even (two halves of C/K/2). Refused here, before anything is built. */
+static rfnas_status check_partial(const rfnas_space *space, const rfnas__net_config *cfg)
+{
+    const int64_t K = cfg->partial_channels;
+    if (K < 0 || K > 64 || cfg->edge_norm < 0 || cfg->edge_norm > 1)
+        return rfnas__error(RFNAS_E_INVALID,
+                            "darts supernet: partial channels %lld (0..64) or edge "
+                            "normalisation %d (0|1) out of range",
+                            (long long)K, cfg->edge_norm);
+    if (K <= 1)
+        return RFNAS_OK;
+    int reduce_fr = 0; /* a skip_connect on an edge from a reduction cell's inputs */
+    for (int n = 0; n < RFNAS__DARTS_NODES; n++)
+        for (int j = 0; j < 2; j++)
+            for (int k = 0; k < space->ops_per_edge; k++)
+                reduce_fr |=
+                    space->ops[RFNAS_CELL_REDUCE][rfnas__edge_index(RFNAS_TOPOLOGY_DARTS, n + 2, j)]
+                              [k] == RFNAS__OP_SKIP_CONNECT;
+    int64_t c = cfg->channels;
+    const int64_t red_a = cfg->cells / 3, red_b = 2 * cfg->cells / 3;
+    for (int64_t i = 0; i < cfg->cells; i++) {
+        const int reduction = i == red_a || i == red_b;
+        if (reduction)
+            c *= 2;
+        if (c % K != 0)
+            return rfnas__error(RFNAS_E_INVALID,
+                                "darts supernet: partial channels K=%lld do not divide the %lld "
+                                "channels of cell %lld (C must be divisible by K in every cell)",
+                                (long long)K, (long long)c, (long long)i);
+        if (reduction && reduce_fr && (c / K) % 2 != 0)
+            return rfnas__error(RFNAS_E_INVALID,
+                                "darts supernet: reduction cell %lld has %lld channels, C/K=%lld "
+                                "with K=%lld is odd, and its stride-2 skip_connect is a "
+                                "FactorizedReduce of C/K channels, which needs them even",
+                                (long long)i, (long long)c, (long long)(c / K), (long long)K);
+    }
+    return RFNAS_OK;
 }
 
 rfnas_status rfnas__darts_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_space *space,
@@ -326,6 +447,7 @@ rfnas_status rfnas__darts_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_spa
                             "darts supernet: %lld cells of %lld channels is "
                             "beyond any use",
                             (long long)cfg->cells, (long long)cfg->channels);
+    RFNAS__TRY(check_partial(space, cfg));
     /* At most 4 convolutions per op (SepConv), 3 per cell's preprocessing,
      * then the stem and the classifier. */
     rfnas__netb bb, *b = &bb;

@@ -27,6 +27,8 @@ typedef struct rfnas__net_config {
     int train_classifier;       /* RF: the classifier joins the WEIGHTS group */
     int track_running_stats;    /* BN in search cells keeps running statistics */
     rfnas__init init;
+    int64_t partial_channels;   /* PC-DARTS K (SPEC 3.3); 0 or 1 = every channel through the ops */
+    int edge_norm;              /* PC-DARTS edge normalisation (SPEC 5.3): betas per node */
     uint64_t seed;
 } rfnas__net_config;
 

@@ -31,7 +31,9 @@ int rfnas__node_add(rfnas__graph *g, const char *name, const int *x, int n);
  * zero op: skipped in compute, kept in the softmax. The alphas are rows of
  * parameter @p alpha (@p cols per row); @p beta (or -1) is a parameter of one
  * value per edge row, softmaxed over this node's edges (PC-DARTS edge
- * normalisation). The backward adds exact alpha (and beta) gradients. */
+ * normalisation). With @p alpha -1 (then @p cols must be 1) each edge's one
+ * input has weight beta_e alone: the sum of PC-DARTS's bypassed channels.
+ * The backward adds exact alpha (and beta) gradients. */
 int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int *rows, int edges,
                       int cols, int alpha, int beta);
 
@@ -66,6 +68,16 @@ int rfnas__node_bn(rfnas__graph *g, const char *name, int x, int gamma, int beta
 /* Concatenation along channels of @p n blocked tensors of one height and width
  * (a DARTS cell's output; FactorizedReduce's two halves). */
 int rfnas__node_concat(rfnas__graph *g, const char *name, const int *x, int n);
+
+/* Channels [c0, c0 + k) of a blocked tensor (PC-DARTS's processed and
+ * bypassed parts, SPEC 3.3); slices of 4 or 8 channels start and end inside
+ * 16-channel blocks (kernels/loops/chan.h handles them lane by lane). */
+int rfnas__node_slice(rfnas__graph *g, const char *name, int x, int64_t c0, int64_t k);
+
+/* PC-DARTS's join (SPEC 3.3): y = channel_shuffle(concat(a, b), groups), i.e.
+ * y[o] = concat(a, b)[(o mod G) * (C/G) + o/G]. The concatenation is scratch
+ * that lives only while the node runs. */
+int rfnas__node_shuffle_join(rfnas__graph *g, const char *name, int a, int b, int groups);
 
 /* FactorizedReduce's one-pixel shift (SPEC 3.1, kernels/loops/shift.h):
  * y = x[:, :, 1:, 1:] padded back to H x W with zeros at the right and bottom. */

@@ -324,7 +324,8 @@ typedef struct mixed_state {
     int rows[MIXED_MAX_EDGES];
     int edge_of[RFNAS__NODE_MAX_IN], col_of[RFNAS__NODE_MAX_IN]; /* per input */
     int has_beta;
-    rfnas__group alpha_group;
+    int alpha_slot, beta_slot;    /* parameter slots of the node, -1 when absent */
+    rfnas__group arch_group;      /* the group of the alphas (or, without them, the betas) */
     /* From the forward, for the backward of the same step. */
     double soft[MIXED_MAX_EDGES][MIXED_MAX_COLS]; /* softmax(alpha row) */
     double beta_soft[MIXED_MAX_EDGES];            /* edge normalisation, 1 without beta */
@@ -345,12 +346,15 @@ static void softmax_d(const float *x, int n, double *out)
 static rfnas_status mixed_fwd(rfnas__node *n, rfnas__exec *ex)
 {
     mixed_state *s = n->state;
-    const float *alpha = rfnas__exec_param(ex, n, 0);
+    const float *alpha = s->alpha_slot >= 0 ? rfnas__exec_param(ex, n, s->alpha_slot) : NULL;
     float beta_rows[MIXED_MAX_EDGES];
     for (int e = 0; e < s->edges; e++) {
-        softmax_d(alpha + (size_t)s->rows[e] * (size_t)s->cols, s->cols, s->soft[e]);
+        if (alpha)
+            softmax_d(alpha + (size_t)s->rows[e] * (size_t)s->cols, s->cols, s->soft[e]);
+        else
+            s->soft[e][0] = 1.0; /* one input per edge, weighed by the beta alone */
         if (s->has_beta)
-            beta_rows[e] = rfnas__exec_param(ex, n, 1)[s->rows[e]];
+            beta_rows[e] = rfnas__exec_param(ex, n, s->beta_slot)[s->rows[e]];
     }
     if (s->has_beta)
         softmax_d(beta_rows, s->edges, s->beta_soft);
@@ -381,7 +385,8 @@ static rfnas_status mixed_bwd(rfnas__node *n, rfnas__exec *ex)
     mixed_state *s = n->state;
     const float *dy = rfnas__exec_out_grad(ex, n, 0);
     const size_t len = floats_of(ex, n->out[0]);
-    const int train_alpha = rfnas__exec_param_trained(ex, n, 0);
+    const int train_alpha = s->alpha_slot >= 0 && rfnas__exec_param_trained(ex, n, s->alpha_slot);
+    const int train_beta = s->has_beta && rfnas__exec_param_trained(ex, n, s->beta_slot);
     const float *x[RFNAS__NODE_MAX_IN];
     double g[RFNAS__NODE_MAX_IN] = {0};
     for (int i = 0; i < n->n_in; i++)
@@ -398,19 +403,20 @@ static rfnas_status mixed_bwd(rfnas__node *n, rfnas__exec *ex)
                 dx[j] = write ? rfnas__exec_in_grad(ex, n, i + j) : NULL;
                 any |= write;
             }
-            int want_g = train_alpha && accum == 0;
+            int want_g = (train_alpha || train_beta) && accum == 0;
             if (any || want_g)
                 rfnas__sum_weighted_bwd(dx, want_g ? g + i : NULL, dy, x + i, s->w + i, k, len,
                                         accum);
         }
     }
-    if (!train_alpha)
+    if (!train_alpha && !train_beta)
         return RFNAS_OK;
-    /* dL/dsoftmax_k = beta_e g_k; dalpha = soft * (G - <soft, G>) (DESIGN 3). */
+    /* dL/dsoftmax_k = beta_e g_k; dalpha = soft * (G - <soft, G>) (DESIGN 3).
+     * h_e = <dL/dy, edge e's mixed output> = sum_k soft_k G_k feeds the betas. */
     double G[MIXED_MAX_EDGES][MIXED_MAX_COLS] = {{0}};
     for (int i = 0; i < n->n_in; i++)
         G[s->edge_of[i]][s->col_of[i]] = g[i];
-    float *dalpha = rfnas__exec_param_grad(ex, n, 0);
+    float *dalpha = train_alpha ? rfnas__exec_param_grad(ex, n, s->alpha_slot) : NULL;
     double h[MIXED_MAX_EDGES] = {0};
     for (int e = 0; e < s->edges; e++) {
         double dot = 0;
@@ -418,12 +424,15 @@ static rfnas_status mixed_bwd(rfnas__node *n, rfnas__exec *ex)
             h[e] += s->soft[e][k] * G[e][k];
             dot += s->soft[e][k] * s->beta_soft[e] * G[e][k];
         }
-        for (int k = 0; k < s->cols; k++)
+        for (int k = 0; dalpha && k < s->cols; k++)
             dalpha[(size_t)s->rows[e] * (size_t)s->cols + (size_t)k] +=
                 (float)(s->soft[e][k] * (s->beta_soft[e] * G[e][k] - dot));
     }
-    if (s->has_beta && rfnas__exec_param_trained(ex, n, 1)) {
-        float *dbeta = rfnas__exec_param_grad(ex, n, 1);
+    /* A node may be one of two sharing the betas (PC-DARTS: the processed and
+     * the bypassed channels of the same edges); the beta gradient is linear in
+     * h, so each adds its own share and the sum is exact. */
+    if (train_beta) {
+        float *dbeta = rfnas__exec_param_grad(ex, n, s->beta_slot);
         double dot = 0;
         for (int e = 0; e < s->edges; e++)
             dot += s->beta_soft[e] * h[e];
@@ -436,8 +445,8 @@ static rfnas_status mixed_bwd(rfnas__node *n, rfnas__exec *ex)
 static uint64_t mixed_keeps(const rfnas__node *n, rfnas__group group)
 {
     const mixed_state *s = n->state;
-    /* The op outputs only for the alpha gradient's dot products. */
-    if (s->alpha_group != group)
+    /* The op outputs only for the alpha (and beta) gradient's dot products. */
+    if (s->arch_group != group)
         return 0;
     return n->n_in >= 64 ? ~0ull : (1ull << n->n_in) - 1;
 }
@@ -448,11 +457,13 @@ static const rfnas__node_ops mixed_ops = {"mixed", mixed_fwd, mixed_bwd, mixed_k
 int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int *rows, int edges,
                       int cols, int alpha, int beta)
 {
-    if (edges < 1 || edges > MIXED_MAX_EDGES || cols < 1 || cols > MIXED_MAX_COLS)
-        return rfnas__error(RFNAS_E_INVALID, "mixed %s: %d edges of %d ops", name, edges, cols);
-    const rfnas__param *pa = rfnas__graph_param_info(g, alpha);
+    if (edges < 1 || edges > MIXED_MAX_EDGES || cols < 1 || cols > MIXED_MAX_COLS ||
+        (alpha < 0 && cols != 1))
+        return rfnas__error(RFNAS_E_INVALID, "mixed %s: %d edges of %d ops%s", name, edges, cols,
+                            alpha < 0 ? " without alphas" : "");
+    const rfnas__param *pa = alpha >= 0 ? rfnas__graph_param_info(g, alpha) : NULL;
     const rfnas__param *pb = beta >= 0 ? rfnas__graph_param_info(g, beta) : NULL;
-    if (pa == NULL || (beta >= 0 && pb == NULL))
+    if ((alpha >= 0 && pa == NULL) || (beta >= 0 && pb == NULL) || (pa == NULL && pb == NULL))
         return rfnas__error(RFNAS_E_INVALID, "mixed %s: unknown parameter", name);
     mixed_state *s = state_new(g, sizeof *s);
     if (s == NULL)
@@ -460,13 +471,15 @@ int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int
     s->edges = edges;
     s->cols = cols;
     s->has_beta = beta >= 0;
-    s->alpha_group = pa->group;
+    s->alpha_slot = pa ? 0 : -1;
+    s->beta_slot = pb ? (pa ? 1 : 0) : -1;
+    s->arch_group = pa ? pa->group : pb->group;
     int in[RFNAS__NODE_MAX_IN], n_in = 0;
     const rfnas__tensor *shape = NULL;
     rfnas_status rc = RFNAS_OK;
     for (int e = 0; e < edges && rc == RFNAS_OK; e++) {
         s->rows[e] = rows[e];
-        if ((size_t)(rows[e] + 1) * (size_t)cols > pa->size ||
+        if ((pa && (size_t)(rows[e] + 1) * (size_t)cols > pa->size) ||
             (pb && (size_t)rows[e] >= pb->size))
             rc = rfnas__error(RFNAS_E_INVALID, "mixed %s: row %d is outside the parameters", name,
                               rows[e]);
@@ -492,9 +505,13 @@ int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int
         rfnas__free(s->base.ctx, s);
         return rc;
     }
-    const int params[2] = {alpha, beta};
+    int params[2], n_params = 0;
+    if (alpha >= 0)
+        params[n_params++] = alpha;
+    if (beta >= 0)
+        params[n_params++] = beta;
     return add_node(g, &mixed_ops, s, name, in, n_in, shape->c, shape->h, shape->w, shape->layout,
-                    params, beta >= 0 ? 2 : 1, 0);
+                    params, n_params, 0);
 }
 
 /* ---- softmax cross-entropy ---- */

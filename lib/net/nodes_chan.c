@@ -119,6 +119,121 @@ int rfnas__node_concat(rfnas__graph *g, const char *name, const int *x, int n)
     return add_node(g, &concat_ops, NULL, name, x, n, c, h, w);
 }
 
+/* ---- channel slice (PC-DARTS's processed and bypassed channels) ---- */
+
+typedef struct slice_state {
+    state_base base;
+    int c0, k;
+} slice_state;
+
+static rfnas_status slice_fwd(rfnas__node *n, rfnas__exec *ex)
+{
+    const slice_state *s = n->state;
+    return rfnas__chan_slice(rfnas__exec_out(ex, n, 0), rfnas__exec_in(ex, n, 0),
+                             shape_of(ex, n->in[0]), s->c0, s->k, 0);
+}
+
+static rfnas_status slice_bwd(rfnas__node *n, rfnas__exec *ex)
+{
+    const slice_state *s = n->state;
+    return rfnas__chan_slice_bwd(rfnas__exec_in_grad(ex, n, 0), rfnas__exec_out_grad(ex, n, 0),
+                                 shape_of(ex, n->in[0]), s->c0, s->k,
+                                 rfnas__exec_accumulate(ex, 0));
+}
+
+static const rfnas__node_ops slice_ops = {"slice", slice_fwd, slice_bwd, keeps_nothing,
+                                          state_destroy};
+
+int rfnas__node_slice(rfnas__graph *g, const char *name, int x, int64_t c0, int64_t k)
+{
+    const rfnas__tensor *t = rfnas__graph_tensor_info(g, x);
+    if (t == NULL || t->layout != RFNAS__LAYOUT_BLOCKED16)
+        return rfnas__error(RFNAS_E_INVALID, "slice %s: input must be a blocked tensor", name);
+    if (c0 < 0 || k < 1 || c0 + k > t->c)
+        return rfnas__error(RFNAS_E_INVALID, "slice %s: channels [%lld, %lld) of %lld", name,
+                            (long long)c0, (long long)(c0 + k), (long long)t->c);
+    const int64_t h = t->h, w = t->w; /* t may move when the output is added */
+    rfnas_ctx *ctx = rfnas__graph_ctx(g);
+    slice_state *s = rfnas__calloc(ctx, 1, sizeof *s);
+    if (s == NULL)
+        return RFNAS__NOMEM("slice node");
+    s->base.ctx = ctx;
+    s->c0 = (int)c0;
+    s->k = (int)k;
+    return add_node(g, &slice_ops, s, name, &x, 1, k, h, w);
+}
+
+/* ---- PC-DARTS join: concat then channel shuffle ---- */
+
+typedef struct join_state {
+    state_base base;
+    int groups;
+} join_state;
+
+/* The concatenation lives in the node's scratch, only while the node runs. */
+static rfnas_status join_fwd(rfnas__node *n, rfnas__exec *ex)
+{
+    const join_state *s = n->state;
+    const rfnas__blocked_shape ys = shape_of(ex, n->out[0]);
+    const float *x[2] = {rfnas__exec_in(ex, n, 0), rfnas__exec_in(ex, n, 1)};
+    int c[2];
+    concat_channels(ex, n, c);
+    RFNAS__TRY(rfnas__chan_concat(ex->scratch, x, c, 2, ys, 0));
+    return rfnas__chan_shuffle(rfnas__exec_out(ex, n, 0), ex->scratch, ys, s->groups, 0);
+}
+
+static rfnas_status join_bwd(rfnas__node *n, rfnas__exec *ex)
+{
+    const join_state *s = n->state;
+    const rfnas__blocked_shape ys = shape_of(ex, n->out[0]);
+    int c[2];
+    concat_channels(ex, n, c);
+    RFNAS__TRY(rfnas__chan_shuffle_bwd(ex->scratch, rfnas__exec_out_grad(ex, n, 0), ys,
+                                       s->groups, 0));
+    for (int i = 0; i < 2; i++) {
+        if (!rfnas__exec_need_grad(ex, i))
+            continue;
+        float *dx[2] = {NULL, NULL};
+        dx[i] = rfnas__exec_in_grad(ex, n, i);
+        RFNAS__TRY(rfnas__chan_concat_bwd(dx, c, 2, ex->scratch, ys, rfnas__exec_accumulate(ex, i)));
+    }
+    return RFNAS_OK;
+}
+
+static const rfnas__node_ops join_ops = {"shuffle_join", join_fwd, join_bwd, keeps_nothing,
+                                         state_destroy};
+
+int rfnas__node_shuffle_join(rfnas__graph *g, const char *name, int a, int b, int groups)
+{
+    const rfnas__tensor *ta = rfnas__graph_tensor_info(g, a);
+    const rfnas__tensor *tb = rfnas__graph_tensor_info(g, b);
+    if (ta == NULL || tb == NULL || ta->layout != RFNAS__LAYOUT_BLOCKED16 ||
+        tb->layout != RFNAS__LAYOUT_BLOCKED16 || ta->h != tb->h || ta->w != tb->w)
+        return rfnas__error(RFNAS_E_MISMATCH,
+                            "shuffle join %s: inputs must be blocked tensors of one height and "
+                            "width",
+                            name);
+    const int64_t c = ta->c + tb->c, h = ta->h, w = ta->w;
+    if (groups < 1 || c % groups != 0)
+        return rfnas__error(RFNAS_E_INVALID, "shuffle join %s: %d groups do not divide %lld "
+                            "channels", name, groups, (long long)c);
+    rfnas_ctx *ctx = rfnas__graph_ctx(g);
+    join_state *s = rfnas__calloc(ctx, 1, sizeof *s);
+    if (s == NULL)
+        return RFNAS__NOMEM("shuffle join node");
+    s->base.ctx = ctx;
+    s->groups = groups;
+    int y = rfnas__graph_tensor(g, c, h, w, RFNAS__LAYOUT_BLOCKED16);
+    if (y < 0) {
+        rfnas__free(ctx, s);
+        return y;
+    }
+    const int in[2] = {a, b};
+    int rc = rfnas__graph_node(g, &join_ops, s, name, in, 2, &y, 1, NULL, 0,
+                               rfnas__graph_tensor_info(g, y)->per_sample);
+    return rc < 0 ? rc : y;
+}
+
 /* ---- FactorizedReduce shift ---- */
 
 static rfnas_status shift_fwd(rfnas__node *n, rfnas__exec *ex)

@@ -320,6 +320,187 @@ static void test_supernet__darts_space(void **state)
     rfnas_ctx_destroy(ctx);
 }
 
+/* PC-DARTS through the public API (SPEC 3.3, 5.3, 7.2): settings by name,
+ * the documented ARCH layout (alphas normal, alphas reduce, betas normal,
+ * betas reduce), SPEC 5.3's beta test vector through rfnas_supernet_betas,
+ * SPEC 7.7's PC-DARTS derivation vector through rfnas_supernet_genotype, an
+ * arch step that moves the betas, and refusals. */
+static rfnas_status make_pc_net(rfnas_supernet **net, rfnas_ctx *ctx, const char *space_name,
+                                const char *channels, const char *k, const char *edge_norm)
+{
+    rfnas_space *space;
+    rfnas_config *cfg;
+    assert_int_equal(rfnas_space_create(&space, space_name), RFNAS_OK);
+    rfnas_config_create(&cfg);
+    const char *settings[][2] = {{"net.channels", channels},   {"net.cells", "3"},
+                                 {"net.classes", "4"},         {"net.in_height", "16"},
+                                 {"net.in_width", "16"},       {"net.max_batch", "8"},
+                                 {"net.partial_channels", k}, {"net.edge_norm", edge_norm}};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        assert_int_equal(rfnas_config_set_by_name(cfg, settings[i][0], settings[i][1]), RFNAS_OK);
+    rfnas_status rc = rfnas_supernet_create(net, ctx, space, cfg);
+    rfnas_config_destroy(cfg);
+    rfnas_space_destroy(space);
+    return rc;
+}
+
+static double round4(double v)
+{
+    return nearbyint(v * 1e4) / 1e4; /* half to even, as Python's round */
+}
+
+static void test_supernet__pcdarts(void **state)
+{
+    (void)state;
+    rfnas_ctx *ctx = make_ctx(5);
+    rfnas_supernet *net;
+    if (make_pc_net(&net, ctx, "darts", "8", "4", "1") != RFNAS_OK)
+        fail_msg("%s", rfnas_error_last());
+    /* The ARCH group: the four tensors in the documented order. */
+    static const char *const arch_names[4] = {"arch.alpha_normal", "arch.alpha_reduce",
+                                              "arch.beta_normal", "arch.beta_reduce"};
+    size_t arch_off[4] = {0}, arch_size[4] = {0}, prev_end = 0;
+    int64_t count;
+    assert_int_equal(rfnas_supernet_param_count(net, &count), RFNAS_OK);
+    int found = 0;
+    for (int64_t i = 0; i < count; i++) {
+        const char *name;
+        rfnas_group group;
+        size_t offset, size;
+        assert_int_equal(rfnas_supernet_param_info(net, i, &name, &group, &offset, &size),
+                         RFNAS_OK);
+        if (group != RFNAS_GROUP_ARCH)
+            continue;
+        assert_true(found < 4);
+        assert_string_equal(name, arch_names[found]);
+        assert_true(offset >= prev_end);
+        arch_off[found] = offset;
+        arch_size[found] = size;
+        prev_end = offset + size;
+        found++;
+    }
+    assert_int_equal(found, 4);
+    assert_true(arch_size[0] == 14 * 8 && arch_size[1] == 14 * 8);
+    assert_true(arch_size[2] == 14 && arch_size[3] == 14);
+
+    /* SPEC 5.3: beta -> softmax over each node's incoming edges. */
+    static const float beta[14] = {1.0f,     0.6216f,  -0.2272f, -0.9041f, -0.8968f,
+                                   -0.2108f, 0.6347f,  0.9999f,  0.6084f,  -0.2435f,
+                                   -0.9111f, -0.8892f, -0.1943f, 0.6476f};
+    static const double want[14] = {0.593487, 0.406513, 0.495024, 0.251566, 0.253409,
+                                    0.111686, 0.260133, 0.374800, 0.253381, 0.180980,
+                                    0.092832, 0.094887, 0.190107, 0.441195};
+    float *arch;
+    size_t n_arch;
+    assert_int_equal(rfnas_supernet_group_borrow(net, RFNAS_GROUP_ARCH, &arch, NULL, &n_arch),
+                     RFNAS_OK);
+    assert_true(n_arch >= prev_end);
+    memcpy(arch + arch_off[2], beta, sizeof beta);
+    float got[14];
+    size_t n = 0;
+    assert_int_equal(rfnas_supernet_betas(net, RFNAS_CELL_NORMAL, 1, got, 14, &n), RFNAS_OK);
+    assert_int_equal(n, 14);
+    for (int e = 0; e < 14; e++)
+        assert_float_equal(got[e], want[e], 2e-6);
+    assert_int_equal(rfnas_supernet_betas(net, RFNAS_CELL_NORMAL, 0, got, 14, NULL), RFNAS_OK);
+    assert_memory_equal(got, beta, sizeof beta);
+    /* Bad arguments. */
+    assert_int_equal(rfnas_supernet_betas(net, RFNAS_CELL_NORMAL, 1, NULL, 14, NULL),
+                     RFNAS_E_INVALID);
+    assert_int_equal(rfnas_supernet_betas(net, RFNAS_CELL_NORMAL, 2, got, 14, NULL),
+                     RFNAS_E_INVALID);
+    assert_int_equal(rfnas_supernet_betas(net, (rfnas_cell_type)7, 1, got, 14, NULL),
+                     RFNAS_E_INVALID);
+    assert_int_equal(rfnas_supernet_betas(net, RFNAS_CELL_REDUCE, 1, got, 13, NULL),
+                     RFNAS_E_BUFSIZE);
+    assert_int_equal(rfnas_supernet_betas(NULL, RFNAS_CELL_REDUCE, 1, got, 14, NULL),
+                     RFNAS_E_INVALID);
+    assert_int_equal(rfnas_supernet_betas(net, RFNAS_CELL_REDUCE, 1, got, 14, NULL), RFNAS_OK);
+    assert_string_equal(rfnas_error_last(), "");
+
+    /* SPEC 7.7 with betas (SPEC 7.2): node 3's two edges swap order. */
+    for (int c = 0; c < 2; c++)
+        for (int e = 0; e < 14; e++) {
+            for (int k = 0; k < 8; k++)
+                arch[arch_off[c] + (size_t)(e * 8 + k)] =
+                    (float)round4(sin(1.3 * e + 0.7 * k) * (0.1 + 0.05 * k));
+            arch[arch_off[2 + c] + (size_t)e] = (float)round4(cos(0.9 * e));
+        }
+    rfnas_genotype *g;
+    assert_int_equal(rfnas_supernet_genotype(&g, net), RFNAS_OK);
+    char text[1024];
+    assert_int_equal(rfnas_genotype_format(g, text, sizeof text, NULL), RFNAS_OK);
+    print_message("%s\n", text);
+    assert_non_null(strstr(text, "normal=[('skip_connect', 0), ('max_pool_3x3', 1), "
+                                 "('dil_conv_5x5', 0), ('dil_conv_3x3', 1), ('dil_conv_5x5', 2), "
+                                 "('dil_conv_3x3', 3), ('sep_conv_5x5', 4), ('dil_conv_5x5', 3)]"));
+    rfnas_genotype_destroy(g);
+
+    /* An arch step moves the betas of both cell types; a weights step runs. */
+    static float x[8 * C_IN * HW * HW];
+    int32_t y[8];
+    make_batch(x, y, 8, 4);
+    rfnas_optimizer *a_opt;
+    rfnas_config *cfg;
+    rfnas_config_create(&cfg);
+    rfnas_config_set_string(cfg, RFNAS_KEY_OPT_KIND, "adam");
+    rfnas_config_set_double(cfg, RFNAS_KEY_OPT_LR, 6e-4); /* PC-DARTS (SPEC 6.4) */
+    assert_int_equal(rfnas_optimizer_create(&a_opt, net, RFNAS_GROUP_ARCH, cfg), RFNAS_OK);
+    rfnas_config_destroy(cfg);
+    float before[2][14], after[2][14];
+    for (int c = 0; c < 2; c++)
+        assert_int_equal(rfnas_supernet_betas(net, (rfnas_cell_type)c, 0, before[c], 14, NULL),
+                         RFNAS_OK);
+    double loss;
+    assert_int_equal(rfnas_supernet_zero_grad(net, RFNAS_GROUP_ARCH), RFNAS_OK);
+    assert_int_equal(rfnas_supernet_forward(net, x, y, 8, RFNAS_PHASE_ARCH, &loss, NULL), RFNAS_OK);
+    assert_true(isfinite(loss));
+    assert_int_equal(rfnas_supernet_backward(net), RFNAS_OK);
+    assert_int_equal(rfnas_optimizer_step(a_opt, NULL), RFNAS_OK);
+    for (int c = 0; c < 2; c++) {
+        assert_int_equal(rfnas_supernet_betas(net, (rfnas_cell_type)c, 0, after[c], 14, NULL),
+                         RFNAS_OK);
+        for (int e = 0; e < 14; e++)
+            assert_true(before[c][e] != after[c][e]);
+    }
+    assert_int_equal(rfnas_supernet_forward(net, x, y, 8, RFNAS_PHASE_WEIGHTS, &loss, NULL),
+                     RFNAS_OK);
+    assert_int_equal(rfnas_supernet_backward(net), RFNAS_OK);
+    rfnas_optimizer_destroy(a_opt);
+    rfnas_supernet_destroy(net);
+
+    /* Without edge normalisation there are no betas. */
+    if (make_pc_net(&net, ctx, "darts", "8", "4", "0") != RFNAS_OK)
+        fail_msg("%s", rfnas_error_last());
+    assert_int_equal(rfnas_supernet_betas(net, RFNAS_CELL_NORMAL, 1, got, 14, NULL),
+                     RFNAS_E_INVALID);
+    assert_non_null(strstr(rfnas_error_last(), "net.edge_norm"));
+    rfnas_supernet_destroy(net);
+
+    /* Refusals: K that does not divide C, an NB201 space, out-of-range settings. */
+    net = (rfnas_supernet *)(uintptr_t)1;
+    assert_int_equal(make_pc_net(&net, ctx, "darts", "6", "4", "1"), RFNAS_E_INVALID);
+    assert_null(net);
+    assert_non_null(strstr(rfnas_error_last(), "do not divide"));
+    assert_int_equal(make_pc_net(&net, ctx, "nb201", "8", "4", "0"), RFNAS_E_INVALID);
+    assert_non_null(strstr(rfnas_error_last(), "DARTS-topology"));
+    assert_int_equal(make_pc_net(&net, ctx, "nb201", "8", "1", "1"), RFNAS_E_INVALID);
+    rfnas_config_create(&cfg);
+    assert_int_equal(rfnas_config_set_int(cfg, RFNAS_KEY_NET_PARTIAL_CHANNELS, 0),
+                     RFNAS_E_INVALID);
+    assert_int_equal(rfnas_config_set_int(cfg, RFNAS_KEY_NET_PARTIAL_CHANNELS, 65),
+                     RFNAS_E_INVALID);
+    assert_int_equal(rfnas_config_set_int(cfg, RFNAS_KEY_NET_EDGE_NORM, 2), RFNAS_E_INVALID);
+    rfnas_type type;
+    double lo, hi;
+    assert_int_equal(rfnas_key_bounds(RFNAS_KEY_NET_PARTIAL_CHANNELS, &type, &lo, &hi), RFNAS_OK);
+    assert_true(type == RFNAS_TYPE_INT && lo == 1 && hi == 64);
+    assert_int_equal(rfnas_key_bounds(RFNAS_KEY_NET_EDGE_NORM, &type, &lo, &hi), RFNAS_OK);
+    assert_true(type == RFNAS_TYPE_INT && lo == 0 && hi == 1);
+    rfnas_config_destroy(cfg);
+    rfnas_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_supernet__state_errors_and_queries),
         cmocka_unit_test(test_supernet__bad_arguments),
         cmocka_unit_test(test_supernet__darts_space),
+        cmocka_unit_test(test_supernet__pcdarts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -233,6 +233,26 @@ static void write_alpha_json(FILE *f, const search *s, const float *a)
     fputs("}", f);
 }
 
+/* PC-DARTS: the softmaxed edge-normalisation betas, per cell type. */
+static void write_beta_json(FILE *f, const search *s)
+{
+    static const char *const names[2] = {"normal", "reduce"};
+    fputs(", \"betas\": {", f);
+    for (int64_t c = 0; c < s->cell_types; c++) {
+        float b[64];
+        size_t n = 0;
+        if (rfnas_supernet_betas(s->net, (rfnas_cell_type)c, 1, b, 64, &n) < 0)
+            n = 0;
+        fprintf(f, "%s\"%s\": [", c ? ", " : "", names[c]);
+        for (size_t i = 0; i < n; i++) {
+            fputs(i ? ", " : "", f);
+            json_number(f, (double)b[i]);
+        }
+        fputs("]", f);
+    }
+    fputs("}", f);
+}
+
 static int genotype_text(const search *s, char *buf, size_t cap, int64_t *skips,
                          int64_t *param_free)
 {
@@ -287,6 +307,8 @@ static int log_epoch(const search *s, const char *dir, double w_lr, const float 
     fputs(p->val_steps > 0 ? "true" : "false", f);
     fputs(", \"alphas\": ", f);
     write_alpha_json(f, s, alphas);
+    if (s->opt.edge_norm)
+        write_beta_json(f, s);
     fputs(", \"genotype\": ", f);
     json_string(f, genotype);
     fprintf(f, ", \"skip_connections\": %lld, \"param_free_ops\": %lld, \"seconds\": ",
@@ -527,13 +549,16 @@ static int run_epochs(search *s, const char *dir)
             double left = per_step * (double)((o->epochs - p->epochs_done - 1) * s->steps_per_epoch);
             char eta[32];
             format_duration(eta, sizeof eta, left);
-            printf("%sepoch %lld/%ld  steps %lld  train loss %.4f acc %.2f%%  val loss %.4f acc "
-                   "%.2f%%  lr %.5f  %.0f img/s  %.1fs  left %s\n  %s  (skip_connect: %lld)\n",
+            char val[96] = "val: warm-up, no alpha updates";
+            if (p->val_steps > 0)
+                snprintf(val, sizeof val, "val loss %.4f acc %.2f%%",
+                         mean_or_nan(p->val_loss_sum, p->val_steps),
+                         100 * mean_or_nan((double)p->val_correct, p->val_seen));
+            printf("%sepoch %lld/%ld  steps %lld  train loss %.4f acc %.2f%%  %s  lr %.5f  "
+                   "%.0f img/s  %.1fs  left %s\n  %s  (skip_connect: %lld)\n",
                    isatty(STDOUT_FILENO) ? "\r" : "", (long long)p->epochs_done + 1, o->epochs,
                    (long long)p->steps, mean_or_nan(p->train_loss_sum, p->steps),
-                   100 * mean_or_nan((double)p->train_correct, p->train_seen),
-                   mean_or_nan(p->val_loss_sum, p->val_steps),
-                   100 * mean_or_nan((double)p->val_correct, p->val_seen), w_lr,
+                   100 * mean_or_nan((double)p->train_correct, p->train_seen), val, w_lr,
                    (double)(p->train_seen + p->val_seen) / p->seconds_epoch, p->seconds_epoch, eta,
                    genotype, (long long)skips);
             fflush(stdout);
@@ -630,6 +655,7 @@ int main(int argc, char **argv)
         snprintf(s.opt.out, sizeof s.opt.out, "%s", dir);
     } else {
         s.opt = cli;
+        options_apply_preset(&s.opt, given);
         if (cli.out[0])
             snprintf(dir, sizeof dir, "%s", cli.out);
         else

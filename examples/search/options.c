@@ -27,8 +27,13 @@ static const flag FLAGS[] = {
      "search space"},
     {"features", K_CHOICE, F(features), "random", 0, 0, "random|learned", 1,
      "random: RF-DARTS (convolutions frozen, BN affine trained); learned: DARTS"},
-    {"method", K_CHOICE, F(method), "darts", 0, 0, "darts", 1,
-     "search method (first-order DARTS)"},
+    {"method", K_CHOICE, F(method), "darts", 0, 0, "darts|pcdarts", 1,
+     "first-order DARTS, or PC-DARTS (a preset: DARTS space, K 4, edge normalisation, "
+     "batch 256, w-lr 0.1 to 0, a-lr 6e-4, 15 warm-up epochs; flags given win)"},
+    {"partial-channels", K_INT, F(partial_channels), "1", 1, 64, NULL, 1,
+     "PC-DARTS K: 1/K of each edge's channels go through the mixed op (1 = off)"},
+    {"edge-norm", K_INT, F(edge_norm), "0", 0, 1, NULL, 1,
+     "PC-DARTS edge normalisation (betas per node)"},
     {"channels", K_INT, F(channels), "16", 1, 1024, NULL, 1, "initial channels C"},
     {"cells", K_INT, F(cells), "0", 0, 64, NULL, 1,
      "NB201: cells per stage; DARTS: cells in all (0 = 5 / 8)"},
@@ -257,6 +262,30 @@ int options_parse(options *o, int argc, char **argv, char *err, size_t cap, char
         }
     }
     return 0;
+}
+
+void options_apply_preset(options *o, const char *given)
+{
+    static const char *const pcdarts[][2] = {
+        {"space", "darts"},        {"partial-channels", "4"}, {"edge-norm", "1"},
+        {"batch", "256"},          {"w-lr", "0.1"},           {"w-lr-min", "0"},
+        {"a-lr", "6e-4"},          {"warmup-epochs", "15"},
+    };
+    if (strcmp(o->method, "pcdarts") != 0)
+        return;
+    for (size_t i = 0; i < sizeof pcdarts / sizeof pcdarts[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "%s\n", pcdarts[i][0]);
+        int was_given = strncmp(given, line, strlen(line)) == 0;
+        char needle[66];
+        snprintf(needle, sizeof needle, "\n%s", line);
+        was_given = was_given || strstr(given, needle) != NULL;
+        if (!was_given) {
+            char err[256];
+            const flag *fl = find_flag(pcdarts[i][0], strlen(pcdarts[i][0]));
+            set_value(o, fl, pcdarts[i][1], err, sizeof err);
+        }
+    }
 }
 
 size_t options_serialize(const options *o, char *buf, size_t cap)

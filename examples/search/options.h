@@ -13,7 +13,8 @@ typedef struct options {
     /* what is searched */
     char space[OPT_TEXT];    /* nb201 | darts | s1..s4 */
     char features[OPT_TEXT]; /* random | learned */
-    char method[OPT_TEXT];   /* darts */
+    char method[OPT_TEXT];   /* darts | pcdarts */
+    long partial_channels, edge_norm;
     long channels, cells, stem_multiplier;
     char init[OPT_TEXT];
     long train_classifier;
@@ -50,6 +51,10 @@ void options_defaults(options *o);
  * per line. */
 int options_parse(options *o, int argc, char **argv, char *err, size_t cap, char *given,
                   size_t given_cap);
+
+/* Method presets: --method pcdarts sets PC-DARTS's values (SPEC 6.4) for
+ * every flag of the preset not in @p given (names one per line). */
+void options_apply_preset(options *o, const char *given);
 
 /* The settings that define a run (not out, resume, quiet, kill_after_steps)
  * as "name=value" lines; and back. */

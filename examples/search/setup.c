@@ -154,6 +154,9 @@ static int make_net(search *s)
 {
     const options *o = &s->opt;
     char c[32], cells[32], stem[32], classes[32], in_c[32], h[32], w[32], batch[32], tc[32];
+    char k[32], en[32];
+    snprintf(k, sizeof k, "%ld", o->partial_channels);
+    snprintf(en, sizeof en, "%ld", o->edge_norm);
     snprintf(c, sizeof c, "%ld", o->channels);
     snprintf(cells, sizeof cells, "%ld", o->cells);
     snprintf(stem, sizeof stem, "%ld", o->stem_multiplier);
@@ -175,6 +178,8 @@ static int make_net(search *s)
                         "net.train_classifier", tc,
                         "net.track_running_stats", strcmp(o->bn_stats, "track") == 0 ? "1" : "0",
                         "net.init",            o->init,
+                        "net.partial_channels", k,
+                        "net.edge_norm",       en,
                         NULL};
     rfnas_config *cfg = config_of(kv);
     if (cfg == NULL)

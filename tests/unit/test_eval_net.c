@@ -272,10 +272,10 @@ static int kind_of(const char *name)
 
 /* Central differences (step 2e-3, tolerance 1e-3 + 5e-2 relative, as
  * test_darts.c, and its refinement at smaller steps near a ReLU or max-pool
- * kink) of 2 entries of every weight tensor of the WEIGHTS group (convolutions,
- * BN gammas and betas, both classifiers), with drop-path at p = 0.25 on a
- * fixed counter so that every forward draws the same masks (BN parameters: 1
- * entry). BN runs on batch
+ * kink) of every weight tensor of the WEIGHTS group (convolutions, BN gammas
+ * and betas, both classifiers): its entry of largest analytic gradient, and
+ * one more outside op blocks and BN. Drop-path is on at p = 0.25 on a fixed
+ * counter, so that every forward draws the same masks. BN runs on batch
  * statistics in every forward, so repeated forwards see one function. A
  * control: the largest gradient checked, off by 20%, must fail. Returns the
  * number of entries checked. */
@@ -304,8 +304,10 @@ static int check_weights(rfnas__net *net, int *per_kind)
         size_t top = info->offset;
         for (size_t k = info->offset; k < info->offset + info->size; k++)
             top = fabsf(grad[k]) > fabsf(grad[top]) ? k : top;
-        /* BN parameters (checked by the supernet tests too): the top entry only. */
-        const int entries = strstr(info->name, ".bn.") ? 1 : 2;
+        /* Convolutions of the cells' op blocks (several per op) and BN
+         * parameters (checked by the supernet tests too): the top entry only. */
+        const int entries =
+            strstr(info->name, ".bn.") || strstr(info->name, ".pair.") ? 1 : 2;
         for (int e = 0; e < entries; e++) {
             const size_t i = e == 0 ? top : info->offset + (info->size * 2) / 3;
             double numeric = central(net, v, i, 2e-3f);
@@ -372,7 +374,7 @@ static void test_eval_net__gradients_of_every_op_and_the_auxiliary_head(void **s
         print_message("  %-15s %d weight entries\n", kinds[k], per_kind[k]);
         assert_true(per_kind[k] >= 2);
     }
-    assert_true(checked >= 150);
+    assert_true(checked >= 100);
     /* FactorizedReduce in both places: the stride-2 skip and a preprocessing. */
     assert_non_null(node_named(&net, "cells.1.pair.0.skip_connect.concat"));
     assert_non_null(node_named(&net, "cells.2.preprocess0.concat"));

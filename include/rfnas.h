@@ -1026,7 +1026,8 @@ typedef enum rfnas_phase {
  * affine parameters; "learned" is plain DARTS), input shape, classes,
  * channels, cells, largest batch. Memory for every activation is planned and
  * allocated here; forward and backward allocate nothing for this batch size.
- * Parameters are initialised from the context seed.
+ * Parameters are initialised from the context seed; S4's noise op draws from
+ * net.noise_counter on (0 by default; see rfnas_supernet_set_int()).
  * @param[out] out New supernet (rfnas_supernet_destroy()); NULL on failure.
  * @param[in] ctx Context; kept alive by the supernet. @param[in] space Space; copied.
  * @param[in] cfg Settings or NULL.

@@ -357,6 +357,39 @@ static void test_train__nb201_network_trains(void **state)
     rfnas_ctx_destroy(ctx);
 }
 
+/* RobustDARTS S4 can select its noise op: a genotype holding it draws fresh
+ * noise at every forward, at a counter the caller can read and set back. */
+static void test_train__noise_op_counter_resumes_exactly(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "Genotype(normal=[('noise', 0), ('sep_conv_3x3', 1), ('noise', 2), ('sep_conv_3x3', 1), "
+        "('sep_conv_3x3', 0), ('noise', 3), ('sep_conv_3x3', 4), ('noise', 1)], "
+        "normal_concat=[2, 3, 4, 5], reduce=[('noise', 0), ('sep_conv_3x3', 1), ('noise', 2), "
+        "('sep_conv_3x3', 0), ('noise', 1), ('sep_conv_3x3', 3), ('noise', 4), "
+        "('sep_conv_3x3', 2)], reduce_concat=[2, 3, 4, 5])";
+    make_data();
+    rfnas_ctx *ctx = make_ctx(4);
+    rfnas_supernet *net = make_net(ctx, text, 0);
+    double l[3];
+    int64_t v;
+    for (int k = 0; k < 3; k++) {
+        if (k == 2)
+            assert_int_equal(rfnas_supernet_set_int(net, RFNAS_KEY_NET_NOISE_COUNTER, 0), RFNAS_OK);
+        assert_int_equal(
+            rfnas_supernet_forward(net, data_x, data_y, BATCH, RFNAS_PHASE_EVAL, &l[k], NULL),
+            RFNAS_OK);
+    }
+    assert_int_equal(rfnas_supernet_get_int(net, RFNAS_KEY_NET_NOISE_COUNTER, &v), RFNAS_OK);
+    assert_int_equal(v, 1);
+    print_message("evaluation losses at noise counters 0, 1, 0: %.9g %.9g %.9g\n", l[0], l[1],
+                  l[2]);
+    assert_true(l[0] == l[2]);
+    assert_true(l[0] != l[1]);
+    rfnas_supernet_destroy(net);
+    rfnas_ctx_destroy(ctx);
+}
+
 static void test_train__refusals_and_queries(void **state)
 {
     (void)state;
@@ -478,6 +511,7 @@ int main(void)
         cmocka_unit_test(test_train__drop_path_counter_resumes_exactly),
         cmocka_unit_test(test_train__auxiliary_loss_counts_in_training_only),
         cmocka_unit_test(test_train__nb201_network_trains),
+        cmocka_unit_test(test_train__noise_op_counter_resumes_exactly),
         cmocka_unit_test(test_train__refusals_and_queries),
     };
     if (getenv("TEST_FILTER"))

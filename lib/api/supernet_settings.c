@@ -39,7 +39,7 @@ rfnas_status rfnas_supernet_set_double(rfnas_supernet *net, rfnas_key key, doubl
                             "%s: this network has no drop-path (only networks built from a DARTS "
                             "genotype have)",
                             fn);
-    net->net.droppath.p = (float)value;
+    net->net.droppath.p = value;
     return RFNAS_OK;
 }
 

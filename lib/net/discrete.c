@@ -17,7 +17,7 @@ void rfnas__discrete_begin(rfnas__netb *b, rfnas__net *net, rfnas_ctx *ctx,
     net->alpha[0] = net->alpha[1] = net->beta[0] = net->beta[1] = -1;
     net->discrete = 1;
     net->droppath.seed = cfg->seed;
-    net->droppath.p = (float)cfg->drop_path_prob;
+    net->droppath.p = cfg->drop_path_prob;
     if (cfg->channels < 1 || cfg->cells < 1 || cfg->classes < 2 || cfg->in_c < 1 ||
         cfg->in_h < 4 || cfg->in_w < 4 || cfg->stem_multiplier < 1 || cfg->max_batch < 1) {
         b->rc = rfnas__error(RFNAS_E_INVALID,

@@ -99,7 +99,7 @@ int rfnas__node_noise_counter(rfnas__graph *g, uint64_t *counter);
  * and the counter the next training forward draws its masks at. The network
  * owns it; nodes read it at every forward. */
 typedef struct rfnas__droppath {
-    float p;          /* 0 <= p < 1; 0 = off */
+    double p;         /* 0 <= p < 1; 0 = off (as set: the masks use it as a float) */
     uint64_t counter; /* advanced by the caller after every training forward */
     uint64_t seed;
 } rfnas__droppath;

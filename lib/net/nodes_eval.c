@@ -61,8 +61,8 @@ static rfnas_status dropsum_fwd(rfnas__node *n, rfnas__exec *ex)
     const rfnas__droppath *ctl = s->ctl;
     /* Training only, and only when drawn at all (PyTorch: "if self.training
      * and drop_prob > 0"): evaluation and p = 0 are a plain sum. */
-    s->masked = ex->train && ctl->p > 0.0f;
-    s->p = ctl->p;
+    s->masked = ex->train && ctl->p > 0.0;
+    s->p = (float)ctl->p;
     for (int i = 0; s->masked && i < n->n_in; i++)
         if (s->droppable[i])
             RFNAS__TRY(rfnas__droppath_mask(s->keep + (size_t)i * (size_t)s->max_batch,

@@ -157,7 +157,8 @@ int rfnas__node_droppath_sum(rfnas__graph *g, const char *name, const int *x,
     s->ctl = ctl;
     s->stream = stream;
     s->max_batch = rfnas__graph_max_batch(g);
-    for (int i = 0; i < n; i++)
+    /* n <= DROPSUM_MAX_IN already; the bound again for gcc -O3, which cannot see it. */
+    for (int i = 0; i < n && i < DROPSUM_MAX_IN; i++)
         s->droppable[i] = droppable[i] != 0;
     s->keep = rfnas__calloc(ctx, (size_t)n * (size_t)s->max_batch, 1);
     int y = s->keep ? rfnas__graph_tensor(g, c, h, w, RFNAS__LAYOUT_BLOCKED16) : RFNAS_E_NOMEM;

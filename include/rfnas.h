@@ -126,8 +126,8 @@ typedef struct rfnas_space rfnas_space;
 typedef struct rfnas_genotype rfnas_genotype;
 /** A network: a graph of planned kernels with parameter groups. Supernets are
  *  made from a space; a discrete network made from a genotype (for training a
- *  found architecture) will be the same handle type, so optimizers and
- *  checkpoints work on both. */
+ *  found architecture, rfnas_supernet_create_from_genotype()) is the same
+ *  handle type, so optimizers and checkpoints work on both. */
 typedef struct rfnas_supernet rfnas_supernet;
 /** SGD or Adam over one parameter group of one network. */
 typedef struct rfnas_optimizer rfnas_optimizer;
@@ -171,6 +171,16 @@ typedef enum rfnas_key {
     RFNAS_KEY_NET_EDGE_NORM = 213,    /**< int 0|1, default 0: PC-DARTS edge normalisation
                                            (SPEC 5.3): per-node betas in the ARCH group;
                                            DARTS topology only */
+    RFNAS_KEY_NET_AUXILIARY = 214,    /**< int 0|1, default 0: a network built from a DARTS
+                                           genotype gets the auxiliary head at cell 2L/3 */
+    RFNAS_KEY_NET_AUXILIARY_WEIGHT = 215, /**< double, 0..10, default 0.4: its loss weight */
+    RFNAS_KEY_NET_DROP_PATH_PROB = 216, /**< double, 0..1 (exclusive of 1), default 0: drop-path
+                                             probability of a DARTS network built from a
+                                             genotype; live (rfnas_supernet_set_double()) */
+    RFNAS_KEY_NET_DROP_PATH_COUNTER = 217, /**< int, 0..2^63-1, default 0: position of the
+                                                drop-path masks; live, for exact resume */
+    RFNAS_KEY_NET_NOISE_COUNTER = 218, /**< int, 0..2^63-1, default 0: position of the S4 noise
+                                            op's draws; live, for exact resume */
 
     /* optimizer: 300..399 */
     RFNAS_KEY_OPT_KIND = 300,         /**< string: "sgd" (default) | "adam" */
@@ -1029,7 +1039,8 @@ typedef enum rfnas_phase {
  * edges from the cell inputs hold skip_connect, a FactorizedReduce of C/K
  * channels; otherwise RFNAS_E_INVALID). Memory for every activation is planned and
  * allocated here; forward and backward allocate nothing for this batch size.
- * Parameters are initialised from the context seed.
+ * Parameters are initialised from the context seed; S4's noise op draws from
+ * net.noise_counter on (0 by default; see rfnas_supernet_set_int()).
  * @param[out] out New supernet (rfnas_supernet_destroy()); NULL on failure.
  * @param[in] ctx Context; kept alive by the supernet. @param[in] space Space; copied.
  * @param[in] cfg Settings or NULL.
@@ -1069,12 +1080,15 @@ RFNAS_API rfnas_status rfnas_supernet_shape(const rfnas_supernet *net, int64_t *
  * writes them) with labels; both are copied. Returns the mean cross-entropy
  * and the number of correct argmax predictions. A training-phase forward
  * updates BN running statistics (as PyTorch does) and prepares the backward
- * of its group.
+ * of its group. On a network with an auxiliary head, a training-phase loss is
+ * main + auxiliary_weight * auxiliary (the backward follows the same sum);
+ * the correct count is the main head's.
  * @param net Supernet. @param[in] x Images. @param[in] y Labels in [0, classes).
  * @param n Batch size, 1..max_batch. @param phase What the forward is for.
  * @param[out] loss Mean loss (may be NULL). @param[out] correct Correct predictions (may be NULL).
  * @retval RFNAS_OK success
- * @retval RFNAS_E_INVALID bad argument or label
+ * @retval RFNAS_E_INVALID bad argument or label; RFNAS_PHASE_ARCH on a network built from a
+ *         genotype (it has no architecture parameters)
  * @retval RFNAS_E_NOMEM a first batch of a new size could not get its primitives
  * @retval RFNAS_E_BACKEND oneDNN failed
  * @par Thread safety Not concurrently with any other call on its context.
@@ -1166,7 +1180,8 @@ RFNAS_API rfnas_status rfnas_supernet_param_info(const rfnas_supernet *net, int6
  * @param[in] net Supernet. @param cell Cell type. @param softmax 0 raw, 1 softmax.
  * @param[out] buf Buffer of @p cap floats. @param cap Its size. @param[out] n Floats written (may be NULL).
  * @retval RFNAS_OK success
- * @retval RFNAS_E_INVALID bad argument or a cell type the space lacks
+ * @retval RFNAS_E_INVALID bad argument, a cell type the space lacks, or a network built
+ *         from a genotype (it has no alphas)
  * @retval RFNAS_E_BUFSIZE @p cap too small
  * @par Thread safety Not concurrently with a call that changes @p net.
  * @since 0.1
@@ -1196,7 +1211,8 @@ RFNAS_API rfnas_status rfnas_supernet_betas(const rfnas_supernet *net, rfnas_cel
 
 /**
  * Derive the current genotype (rfnas_genotype_derive() on the alphas, and
- * with edge normalisation on the betas too: SPEC 7.2).
+ * with edge normalisation on the betas too: SPEC 7.2); for a network built
+ * from a genotype, a copy of that genotype.
  * @param[out] out New genotype; NULL on failure. @param[in] net Supernet.
  * @retval RFNAS_OK success
  * @retval RFNAS_E_INVALID bad argument
@@ -1205,6 +1221,99 @@ RFNAS_API rfnas_status rfnas_supernet_betas(const rfnas_supernet *net, rfnas_cel
  * @since 0.1
  */
 RFNAS_API rfnas_status rfnas_supernet_genotype(rfnas_genotype **out, const rfnas_supernet *net);
+
+/**
+ * Build the discrete network of a genotype, to train a found architecture
+ * from scratch; the same handle type as a supernet, so forward, backward,
+ * zero_grad, logits, group access and optimizers work on it unchanged.
+ * Every weight (convolutions, BN affine parameters, classifiers) is in the
+ * WEIGHTS group and initialised from the context seed; the ARCH group is
+ * empty. A DARTS genotype gives the evaluation network of SPEC 4.4
+ * (NetworkCIFAR): stem of net.stem_multiplier * net.channels, net.cells
+ * cells (0 = 8) with reductions at cells/3 and 2 cells/3, the genotype's
+ * ops and concat, drop-path on every op but the identity (probability
+ * net.drop_path_prob, changed per epoch with rfnas_supernet_set_double()),
+ * and with net.auxiliary the auxiliary head at cell 2 cells/3 (it needs an
+ * 8x8 to 10x10 map there, e.g. 32x32 inputs) whose loss counts
+ * net.auxiliary_weight. An NAS-Bench-201 arch string gives AutoDL's
+ * TinyNetwork of SPEC 4.5 (net.cells per stage, 0 = 5). Forward in
+ * RFNAS_PHASE_WEIGHTS trains (loss = main + auxiliary_weight * auxiliary,
+ * drop-path on); RFNAS_PHASE_EVAL evaluates (running BN statistics, main
+ * loss only, no drop-path); RFNAS_PHASE_ARCH is refused. net.features must
+ * be left unset or "learned"; the SPEC 8.1 protocol is C = 36, 20 cells,
+ * auxiliary head on (docs/evaluation.md).
+ * @param[out] out New network (rfnas_supernet_destroy()); NULL on failure.
+ * @param[in] ctx Context; kept alive by the network. @param[in] g Genotype; copied.
+ * @param[in] cfg Settings or NULL.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument or setting (random features, an auxiliary head or
+ *         drop-path on an NAS-Bench-201 network, an input the auxiliary head cannot read)
+ * @retval RFNAS_E_MISMATCH a genotype whose wiring the network cannot take (a reduction
+ *         cell concatenating one of its inputs)
+ * @retval RFNAS_E_UNSUPPORTED an op the network's cells cannot hold
+ * @retval RFNAS_E_NOMEM out of memory
+ * @retval RFNAS_E_BACKEND oneDNN could not create a primitive
+ * @par Thread safety Not concurrently with any other call on @p ctx.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_create_from_genotype(rfnas_supernet **out, rfnas_ctx *ctx,
+                                                           const rfnas_genotype *g,
+                                                           const rfnas_config *cfg);
+
+/**
+ * Change a live double setting between steps: RFNAS_KEY_NET_DROP_PATH_PROB
+ * (the caller's schedule, e.g. SPEC 8.1's 0.2 * epoch / epochs). A network
+ * without drop-path accepts only 0.
+ * @param net Network. @param key The key. @param value Within rfnas_key_bounds().
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument, a key that is not a live setting, or a value out of
+ *         bounds or not applicable to this network
+ * @par Thread safety Not concurrently with any other call on its context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_set_double(rfnas_supernet *net, rfnas_key key,
+                                                 double value);
+
+/**
+ * Read a double setting: RFNAS_KEY_NET_DROP_PATH_PROB or
+ * RFNAS_KEY_NET_AUXILIARY_WEIGHT (0 when the network does not have them).
+ * @param[in] net Network. @param key The key. @param[out] value The value.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument or key
+ * @par Thread safety Not concurrently with a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_get_double(const rfnas_supernet *net, rfnas_key key,
+                                                 double *value);
+
+/**
+ * Set a live integer setting: RFNAS_KEY_NET_DROP_PATH_COUNTER or
+ * RFNAS_KEY_NET_NOISE_COUNTER, the position of the network's random draws.
+ * The drop-path counter advances by one after every training-phase forward,
+ * the noise counter after every forward; restoring both (with the
+ * parameters) resumes a run exactly. A network without drop-path (or noise)
+ * accepts only 0 for that counter.
+ * @param net Network. @param key The key. @param value Within rfnas_key_bounds().
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument, a key that is not a live setting, or a value out of
+ *         bounds or not applicable to this network
+ * @par Thread safety Not concurrently with any other call on its context.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_set_int(rfnas_supernet *net, rfnas_key key, int64_t value);
+
+/**
+ * Read an integer setting: the counters above, RFNAS_KEY_NET_AUXILIARY (1
+ * if the network has an auxiliary head), RFNAS_KEY_NET_CHANNELS and
+ * RFNAS_KEY_NET_CELLS (as built, a 0 resolved).
+ * @param[in] net Network. @param key The key. @param[out] value The value.
+ * @retval RFNAS_OK success
+ * @retval RFNAS_E_INVALID bad argument or key
+ * @par Thread safety Not concurrently with a call that changes @p net.
+ * @since 0.1
+ */
+RFNAS_API rfnas_status rfnas_supernet_get_int(const rfnas_supernet *net, rfnas_key key,
+                                              int64_t *value);
 
 /* ------------------------------------------------------------------------ */
 /* Optimizers                                                                */

@@ -370,10 +370,19 @@ rfnas_status rfnas_checkpoint_get_text(const rfnas_checkpoint *ck, const char *n
 
 static const char *const GROUP_FIELD[RFNAS__GROUP_COUNT] = {"weights", "arch", "frozen", "state"};
 
-/* The space as text: topology, name and every edge's op list, so that two
- * spaces with one name but different ops (custom spaces) still differ. */
-static rfnas_status space_text(const rfnas_space *s, char *buf, size_t cap)
+/* What the network is over, as text: for a supernet its topology, space name
+ * and every edge's op list (two custom spaces with one name still differ);
+ * for a network built from a genotype, that genotype's text. */
+static rfnas_status space_text(const rfnas_supernet *net, char *buf, size_t cap)
 {
+    if (net->genotype.hdr.tag == RFNAS__TAG_GENOTYPE) {
+        int k = snprintf(buf, cap, "genotype ");
+        rfnas_status rc = rfnas_genotype_format(&net->genotype, buf + k, cap - (size_t)k, NULL);
+        if (rc != RFNAS_OK)
+            return rfnas__error(RFNAS_E_NOMEM, "checkpoint: genotype text too long");
+        return RFNAS_OK;
+    }
+    const rfnas_space *s = &net->space;
     size_t at = 0;
     int k = snprintf(buf, cap, "%s %s", s->topology == RFNAS_TOPOLOGY_NB201 ? "nb201" : "darts",
                      s->name);
@@ -437,7 +446,7 @@ rfnas_status rfnas_checkpoint_put_supernet(rfnas_checkpoint *ck, const char *pre
     RFNAS__TRY(check_prefix(prefix, fn));
     rfnas__graph *g = net->net.graph;
     char name[NAME_BUF], space[8192];
-    RFNAS__TRY(space_text(&net->space, space, sizeof space));
+    RFNAS__TRY(space_text(net, space, sizeof space));
     record_name(name, prefix, "format");
     RFNAS__TRY(put_str(ck, name, SUPERNET_FORMAT));
     record_name(name, prefix, "space");
@@ -461,11 +470,13 @@ rfnas_status rfnas_checkpoint_put_supernet(rfnas_checkpoint *ck, const char *pre
         RFNAS__TRY(rc);
     }
     uint64_t counter = 0;
-    int64_t counters[1] = {0};
+    int64_t counters[2] = {0, (int64_t)net->net.droppath.counter};
     if (rfnas__node_noise_counter(g, &counter))
         counters[0] = (int64_t)counter;
     record_name(name, prefix, "counters");
-    return put(ck, name, RFNAS__CKPT_I64, counters, 1);
+    RFNAS__TRY(put(ck, name, RFNAS__CKPT_I64, counters, 2));
+    record_name(name, prefix, "drop_path_prob");
+    return put(ck, name, RFNAS__CKPT_F64, &net->net.droppath.p, 1);
 }
 
 /* The first line where two "name size" listings differ, for the message. */
@@ -501,7 +512,7 @@ rfnas_status rfnas_checkpoint_get_supernet(const rfnas_checkpoint *ck, const cha
     RFNAS__TRY(check_format(ck, prefix, SUPERNET_FORMAT));
 
     /* Everything is checked before anything is written. */
-    RFNAS__TRY(space_text(&net->space, space, sizeof space));
+    RFNAS__TRY(space_text(net, space, sizeof space));
     record_name(name, prefix, "space");
     RFNAS__TRY(get(ck, name, RFNAS__CKPT_BYTES, &rec));
     if (!text_equals(rec, space))
@@ -544,11 +555,20 @@ rfnas_status rfnas_checkpoint_get_supernet(const rfnas_checkpoint *ck, const cha
         record_name(name, prefix, GROUP_FIELD[grp]);
         RFNAS__TRY(get_sized(ck, name, RFNAS__CKPT_F32, n, &values[grp]));
     }
-    const ck_record *counters;
+    const ck_record *counters, *drop;
     record_name(name, prefix, "counters");
-    RFNAS__TRY(get_sized(ck, name, RFNAS__CKPT_I64, 1, &counters));
-    if (((const int64_t *)counters->data)[0] < 0)
+    RFNAS__TRY(get_sized(ck, name, RFNAS__CKPT_I64, 2, &counters));
+    const int64_t *cv = counters->data;
+    if (cv[0] < 0 || cv[1] < 0)
         return rfnas__error(RFNAS_E_FORMAT, "%s: %s is negative", fn, name);
+    record_name(name, prefix, "drop_path_prob");
+    RFNAS__TRY(get_sized(ck, name, RFNAS__CKPT_F64, 1, &drop));
+    const double p = *(const double *)drop->data;
+    if (!(p >= 0 && p < 1))
+        return rfnas__error(RFNAS_E_FORMAT, "%s: %s %g is outside [0, 1)", fn, name, p);
+    if ((cv[1] != 0 || p != 0) && !net->net.has_droppath)
+        return rfnas__error(RFNAS_E_MISMATCH,
+                            "%s: the checkpoint's network uses drop-path, this one has none", fn);
 
     for (int grp = 0; grp < RFNAS__GROUP_COUNT; grp++) {
         size_t n;
@@ -556,7 +576,9 @@ rfnas_status rfnas_checkpoint_get_supernet(const rfnas_checkpoint *ck, const cha
         if (n)
             memcpy(v, values[grp]->data, n * sizeof *v);
     }
-    rfnas__node_noise_set_counter(g, (uint64_t)((const int64_t *)counters->data)[0]);
+    rfnas__node_noise_set_counter(g, (uint64_t)cv[0]);
+    net->net.droppath.counter = (uint64_t)cv[1];
+    net->net.droppath.p = p;
     return RFNAS_OK;
 }
 

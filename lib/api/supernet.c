@@ -104,6 +104,9 @@ rfnas_status rfnas_supernet_create(rfnas_supernet **out, rfnas_ctx *ctx, const r
         rfnas__error_prefix("%s", fn);
         return rc;
     }
+    /* The noise draws start where the caller says (exact resume). */
+    rfnas__node_noise_set_counter(net->net.graph,
+                                  (uint64_t)rfnas__config_int(cfg, RFNAS_KEY_NET_NOISE_COUNTER));
     net->hdr.tag = RFNAS__TAG_SUPERNET;
     net->ctx = ctx;
     rfnas__ctx_ref(ctx);
@@ -158,6 +161,10 @@ rfnas_status rfnas_supernet_forward(rfnas_supernet *net, const float *x, const i
                      (long long)n, (long long)nc->max_batch);
     RFNAS__CHECK_ARG(phase >= RFNAS_PHASE_WEIGHTS && phase <= RFNAS_PHASE_EVAL,
                      "%s: phase %d is not a rfnas_phase", fn, (int)phase);
+    RFNAS__CHECK_ARG(phase != RFNAS_PHASE_ARCH || !net->net.discrete,
+                     "%s: RFNAS_PHASE_ARCH on a network built from a genotype, which has no "
+                     "architecture parameters: train it with RFNAS_PHASE_WEIGHTS",
+                     fn);
     for (int64_t i = 0; i < n; i++)
         RFNAS__CHECK_ARG(y[i] >= 0 && y[i] < nc->classes, "%s: y[%lld] = %d is outside 0..%lld",
                          fn, (long long)i, y[i], (long long)nc->classes - 1);
@@ -176,8 +183,18 @@ rfnas_status rfnas_supernet_forward(rfnas_supernet *net, const float *x, const i
     }
     net->batch = n;
     const float *out = rfnas__graph_value(net->net.graph, net->net.loss);
+    double total = out[0];
+    if (phase != RFNAS_PHASE_EVAL) {
+        /* The auxiliary head counts in training only (SPEC 4.4). */
+        if (net->net.has_aux)
+            total += net->net.cfg.aux_weight *
+                     (double)rfnas__graph_value(net->net.graph, net->net.aux_loss)[0];
+        /* Every training forward draws fresh drop-path masks. */
+        if (net->net.has_droppath)
+            net->net.droppath.counter++;
+    }
     if (loss)
-        *loss = out[0];
+        *loss = total;
     if (correct)
         *correct = (int64_t)out[1];
     return RFNAS_OK;
@@ -284,6 +301,8 @@ rfnas_status rfnas_supernet_alphas(const rfnas_supernet *net, rfnas_cell_type ce
     RFNAS__CHECK_HANDLE(net, RFNAS__TAG_SUPERNET);
     RFNAS__CHECK_ARG(buf != NULL, "%s: buf is NULL", fn);
     RFNAS__CHECK_ARG(softmax == 0 || softmax == 1, "%s: softmax must be 0 or 1", fn);
+    RFNAS__CHECK_ARG(!net->net.discrete,
+                     "%s: a network built from a genotype has no alphas", fn);
     RFNAS__CHECK_ARG((int)cell >= 0 && (int)cell < net->space.cell_types &&
                          net->net.alpha[cell] >= 0,
                      "%s: cell type %d does not exist in space %s", fn, (int)cell,
@@ -355,6 +374,14 @@ rfnas_status rfnas_supernet_genotype(rfnas_genotype **out, const rfnas_supernet 
     RFNAS__CHECK_ARG(out != NULL, "rfnas_supernet_genotype: out is NULL");
     *out = NULL;
     RFNAS__CHECK_HANDLE(net, RFNAS__TAG_SUPERNET);
+    if (net->net.discrete) {
+        rfnas_genotype *g = rfnas__genotype_new(net->genotype.topology);
+        if (g == NULL)
+            return RFNAS__NOMEM("rfnas_supernet_genotype");
+        *g = net->genotype;
+        *out = g;
+        return RFNAS_OK;
+    }
     const size_t per = (size_t)net->space.edges * (size_t)net->space.ops_per_edge;
     float alphas[RFNAS__MAX_CELL_TYPES * RFNAS__MAX_EDGES * RFNAS__MAX_OPS];
     float betas[RFNAS__MAX_CELL_TYPES * RFNAS__MAX_EDGES];

@@ -11,6 +11,7 @@ struct rfnas_supernet {
     int caller_released;
     rfnas_space space;    /* a copy */
     rfnas__net net;
+    rfnas_genotype genotype; /* networks built from a genotype: a copy of it */
     int32_t *labels;      /* the last forward's labels (max_batch) */
     int64_t batch;        /* of the last forward; 0 before any */
 };

@@ -30,6 +30,11 @@ static const rfnas__key_info key_table[] = {
     STR_KEY(RFNAS_KEY_NET_INIT, "net.init", inits),
     INT_KEY(RFNAS_KEY_NET_PARTIAL_CHANNELS, "net.partial_channels", 1, 64, 1),
     INT_KEY(RFNAS_KEY_NET_EDGE_NORM, "net.edge_norm", 0, 1, 0),
+    INT_KEY(RFNAS_KEY_NET_AUXILIARY, "net.auxiliary", 0, 1, 0),
+    DBL_KEY(RFNAS_KEY_NET_AUXILIARY_WEIGHT, "net.auxiliary_weight", 0.0, 10.0, 0.4),
+    DBL_KEY(RFNAS_KEY_NET_DROP_PATH_PROB, "net.drop_path_prob", 0.0, 0.999999, 0.0),
+    INT_KEY(RFNAS_KEY_NET_DROP_PATH_COUNTER, "net.drop_path_counter", 0, INT64_MAX, 0),
+    INT_KEY(RFNAS_KEY_NET_NOISE_COUNTER, "net.noise_counter", 0, INT64_MAX, 0),
 
     STR_KEY(RFNAS_KEY_OPT_KIND, "opt.kind", optimizers),
     DBL_KEY(RFNAS_KEY_OPT_LR, "opt.lr", 0.0, 10.0, 0.025),

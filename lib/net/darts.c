@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "net/builder.h"
+#include "net/darts_blocks.h"
 
 /* The in-cell BN of the feature mode. */
 static int cell_bn(rfnas__netb *b, const char *prefix, int x)
@@ -456,4 +457,24 @@ rfnas_status rfnas__darts_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_spa
     if (b->rc == RFNAS_OK)
         build(b, net);
     return rfnas__netb_end(b, net);
+}
+
+/* ---- the op blocks, for the discrete network of a genotype (darts_eval.c) ----
+ * Thin entry points rather than a separate file, so that the search and the
+ * evaluation networks build SepConv, DilConv and FactorizedReduce from one
+ * definition. Their BN follows b->affine and b->track. */
+
+int rfnas__darts_sep_conv(rfnas__netb *b, const char *prefix, int relu_x, int k, int stride)
+{
+    return sep_conv(b, prefix, relu_x, k, stride);
+}
+
+int rfnas__darts_dil_conv(rfnas__netb *b, const char *prefix, int relu_x, int k, int stride)
+{
+    return dil_conv(b, prefix, relu_x, k, stride);
+}
+
+int rfnas__darts_factorized_reduce(rfnas__netb *b, const char *prefix, int relu_x, int64_t cout)
+{
+    return factorized_reduce(b, prefix, relu_x, cout);
 }

@@ -9,6 +9,8 @@
 
 #include "graph/graph.h"
 #include "net/init.h"
+#include "net/nodes.h"
+#include "space/genotype.h"
 #include "space/space.h"
 
 typedef enum rfnas__features {
@@ -30,6 +32,10 @@ typedef struct rfnas__net_config {
     int64_t partial_channels;   /* PC-DARTS K (SPEC 3.3); 0 or 1 = every channel through the ops */
     int edge_norm;              /* PC-DARTS edge normalisation (SPEC 5.3): betas per node */
     uint64_t seed;
+    /* Discrete networks of a genotype only (SPEC 4.4, 8.1). */
+    int auxiliary;              /* DARTS: auxiliary head at cell floor(2L/3) */
+    double aux_weight;          /* its loss weight (0.4) */
+    double drop_path_prob;      /* DARTS: the initial drop-path probability */
 } rfnas__net_config;
 
 typedef struct rfnas__net {
@@ -41,6 +47,13 @@ typedef struct rfnas__net {
     int beta[2];  /* PC-DARTS edge normalisation; -1 when absent */
     const int32_t *labels; /* the batch's labels, read by the loss node */
     rfnas__net_config cfg;
+    /* Discrete networks of a genotype (darts_eval.c, nb201_eval.c); all zero
+     * in supernets. */
+    int discrete;              /* built from a genotype: no ARCH group */
+    int has_aux;               /* an auxiliary head: aux_logits, aux_loss are set */
+    int aux_logits, aux_loss;  /* plain N x classes; [mean loss, correct] */
+    int has_droppath;          /* drop-path sums read droppath */
+    rfnas__droppath droppath;  /* probability and counter of every drop-path sum */
 } rfnas__net;
 
 /* NAS-Bench-201 supernet (SPEC 4.2): stem, 3 stages of cfg->cells search cells
@@ -55,6 +68,20 @@ rfnas_status rfnas__nb201_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_spa
  * (rfnas__node_noise_counter / rfnas__node_noise_set_counter in net/nodes.h). */
 rfnas_status rfnas__darts_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_space *space,
                                 const rfnas__net_config *cfg);
+
+/* The DARTS evaluation network of a DARTS genotype (SPEC 4.4, quark0/darts
+ * NetworkCIFAR): stem, cfg->cells cells with the genotype's ops (BN affine,
+ * reductions at cells/3 and 2*cells/3, no BN after pooling), the concat the
+ * genotype lists, drop-path sums in every node, an auxiliary head at cell
+ * floor(2 cells/3) when cfg->auxiliary, head. Every weight in WEIGHTS. */
+rfnas_status rfnas__darts_eval_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_genotype *g,
+                                     const rfnas__net_config *cfg);
+
+/* The NAS-Bench-201 network of an arch string (SPEC 4.5, AutoDL's
+ * TinyNetwork with InferCells): the supernet's macro structure, each node the
+ * plain sum of its ops (BN affine and tracked). Every weight in WEIGHTS. */
+rfnas_status rfnas__nb201_eval_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_genotype *g,
+                                     const rfnas__net_config *cfg);
 
 void rfnas__net_destroy(rfnas__net *net);
 

@@ -104,4 +104,34 @@ void rfnas__node_noise_set_counter(rfnas__graph *g, uint64_t counter);
  * returns 1 if the graph has noise nodes, else 0. */
 int rfnas__node_noise_counter(rfnas__graph *g, uint64_t *counter);
 
+/* ---- discrete networks (nodes_eval.c) ---- */
+
+/* Drop-path settings shared by every drop-path sum of a network: the
+ * probability of dropping an op output (per sample) in training forwards,
+ * and the counter the next training forward draws its masks at. The network
+ * owns it; nodes read it at every forward. */
+typedef struct rfnas__droppath {
+    double p;         /* 0 <= p < 1; 0 = off (as set: the masks use it as a float) */
+    uint64_t counter; /* advanced by the caller after every training forward */
+    uint64_t seed;
+} rfnas__droppath;
+
+/* A DARTS evaluation cell's node (SPEC 4.4): y = sum_i x_i, where in a
+ * training run with ctl->p > 0 every input with @p droppable[i] set (an op
+ * other than the identity) goes through drop-path: per sample kept with
+ * probability 1 - p and divided by it, or zeroed. Input i draws its mask from
+ * Philox at (ctl->seed, RFNAS__RNG_DROPPATH, @p stream + i, ctl->counter)
+ * (kernels/loops/droppath.h); the masks are kept for the backward. At most 8
+ * blocked inputs of one shape. */
+int rfnas__node_droppath_sum(rfnas__graph *g, const char *name, const int *x,
+                             const int *droppable, int n, const rfnas__droppath *ctl,
+                             uint32_t stream);
+
+/* Reads @p x and gives it a zero gradient, so that a tensor no other node
+ * reads (a state only a "none" op takes, a node outside the concat) still has
+ * a gradient buffer for its producer's backward: the graph runs the backward
+ * of every node with trained parameters. The weights behind it get a zero
+ * gradient, as PyTorch's x.mul(0.) of a "none" op gives them. */
+int rfnas__node_sink(rfnas__graph *g, const char *name, int x);
+
 #endif

@@ -368,6 +368,78 @@ static void test_checkpoint__corrupt_and_truncated_files_are_refused(void **stat
     run_close(&a);
 }
 
+/* A network built from a genotype: its genotype is its identity, and the
+ * drop-path probability and counter travel with it. */
+static rfnas_supernet *make_discrete(rfnas_ctx *ctx, const char *text)
+{
+    rfnas_genotype *g;
+    rfnas_supernet *net;
+    rfnas_config *cfg;
+    assert_int_equal(rfnas_genotype_parse(&g, text, NULL), RFNAS_OK);
+    rfnas_config_create(&cfg);
+    const char *settings[][2] = {{"net.channels", "4"}, {"net.cells", "1"},
+                                 {"net.classes", "4"},  {"net.in_height", "16"},
+                                 {"net.in_width", "16"}, {"net.max_batch", "8"}};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        assert_int_equal(rfnas_config_set_by_name(cfg, settings[i][0], settings[i][1]), RFNAS_OK);
+    if (rfnas_supernet_create_from_genotype(&net, ctx, g, cfg) != RFNAS_OK)
+        fail_msg("%s", rfnas_error_last());
+    rfnas_config_destroy(cfg);
+    rfnas_genotype_destroy(g);
+    return net;
+}
+
+static void test_checkpoint__discrete_networks_keep_genotype_and_drop_path(void **state)
+{
+    (void)state;
+    static const char *const arch[2] = {
+        "Genotype(normal=[('sep_conv_3x3', 0), ('skip_connect', 1), ('dil_conv_3x3', 0), "
+        "('max_pool_3x3', 1), ('sep_conv_5x5', 2), ('avg_pool_3x3', 0), ('skip_connect', 3), "
+        "('dil_conv_5x5', 4)], normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), "
+        "('skip_connect', 1), ('sep_conv_3x3', 0), ('avg_pool_3x3', 2), ('dil_conv_3x3', 1), "
+        "('skip_connect', 3), ('sep_conv_5x5', 0), ('max_pool_3x3', 4)], reduce_concat=[2, 3, 4, 5])",
+        "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|"};
+    rfnas_ctx *ctx = make_ctx(3);
+    rfnas_supernet *a = make_discrete(ctx, arch[0]), *b = make_discrete(ctx, arch[0]);
+    assert_int_equal(rfnas_supernet_set_double(a, RFNAS_KEY_NET_DROP_PATH_PROB, 0.2), RFNAS_OK);
+    assert_int_equal(rfnas_supernet_set_int(a, RFNAS_KEY_NET_DROP_PATH_COUNTER, 17), RFNAS_OK);
+    float *w;
+    size_t n;
+    assert_int_equal(rfnas_supernet_group_borrow(a, RFNAS_GROUP_WEIGHTS, &w, NULL, &n), RFNAS_OK);
+    w[0] += 1.0f;
+    rfnas_checkpoint *ck;
+    assert_int_equal(rfnas_checkpoint_create(&ck, ctx), RFNAS_OK);
+    assert_int_equal(rfnas_checkpoint_put_supernet(ck, "model", a), RFNAS_OK);
+
+    assert_int_equal(rfnas_checkpoint_get_supernet(ck, "model", b), RFNAS_OK);
+    size_t na, nb;
+    float *va = snapshot(a, &na), *vb = snapshot(b, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(va, vb, na * sizeof *va);
+    free(va);
+    free(vb);
+    double p;
+    int64_t counter;
+    assert_int_equal(rfnas_supernet_get_double(b, RFNAS_KEY_NET_DROP_PATH_PROB, &p), RFNAS_OK);
+    assert_true(p == 0.2);
+    assert_int_equal(rfnas_supernet_get_int(b, RFNAS_KEY_NET_DROP_PATH_COUNTER, &counter),
+                     RFNAS_OK);
+    assert_int_equal(counter, 17);
+
+    /* Another genotype, and a supernet, are other networks. */
+    rfnas_supernet *c = make_discrete(ctx, arch[1]);
+    assert_int_equal(rfnas_checkpoint_get_supernet(ck, "model", c), RFNAS_E_MISMATCH);
+    assert_non_null(strstr(rfnas_error_last(), "genotype"));
+    rfnas_supernet *d = make_net(ctx, "darts", "4");
+    assert_int_equal(rfnas_checkpoint_get_supernet(ck, "model", d), RFNAS_E_MISMATCH);
+    rfnas_checkpoint_destroy(ck);
+    rfnas_supernet_destroy(a);
+    rfnas_supernet_destroy(b);
+    rfnas_supernet_destroy(c);
+    rfnas_supernet_destroy(d);
+    rfnas_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -375,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_checkpoint__restored_run_continues_bit_identically),
         cmocka_unit_test(test_checkpoint__mismatches_are_refused_and_change_nothing),
         cmocka_unit_test(test_checkpoint__corrupt_and_truncated_files_are_refused),
+        cmocka_unit_test(test_checkpoint__discrete_networks_keep_genotype_and_drop_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

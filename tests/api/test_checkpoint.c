@@ -157,7 +157,8 @@ static float *snapshot(rfnas_supernet *net, size_t *len)
     float *all = malloc(total * sizeof *all);
     size_t at = 0;
     for (int g = 0; g < 4; g++) {
-        memcpy(all + at, ptr[g], sizes[g] * sizeof *all);
+        if (sizes[g] > 0) /* an empty group (no ARCH in a discrete net) lends NULL */
+            memcpy(all + at, ptr[g], sizes[g] * sizeof *all);
         at += sizes[g];
     }
     *len = total;

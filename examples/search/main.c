@@ -261,7 +261,7 @@ static int genotype_text(const search *s, char *buf, size_t cap, int64_t *skips,
     int rc = rfnas_genotype_format(g, buf, cap, NULL) < 0 ? fail() : 0;
     *skips = *param_free = 0;
     for (int64_t c = 0; rc == 0 && c < s->cell_types; c++) {
-        int64_t k, f;
+        int64_t k = 0, f = 0;
         if (rfnas_genotype_count(g, (rfnas_cell_type)c, "skip_connect", &k) < 0 ||
             rfnas_genotype_count(g, (rfnas_cell_type)c, NULL, &f) < 0)
             rc = fail();

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernels/loops/mixed.h"
 #include "net/builder.h"
 
 static int conv(rfnas__netb *b, const char *prefix, int x, int64_t cout, int k, int stride, int pad)
@@ -33,11 +34,14 @@ static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_s
     if (b->rc != RFNAS_OK)
         return -1;
     const int64_t c = rfnas__graph_tensor_info(b->g, x)->c;
+    /* avg_pool_3x3 is computed inside the node sums (rfnas__node_mixed_pooled):
+     * no pooled tensor is written, kept or differentiated. */
+    const int pool_on_the_fly = rfnas__graph_tensor_info(b->g, x)->w <= RFNAS__MIXED_MAX_W;
     int nodes[4] = {x, -1, -1, -1};
     int relus[4] = {-1, -1, -1, -1};
     const int cols = space->ops_per_edge;
     for (int i = 1; i <= 3 && b->rc == RFNAS_OK; i++) {
-        int ops[3 * RFNAS__MAX_OPS], rows[3];
+        int ops[3 * RFNAS__MAX_OPS], pooled[3 * RFNAS__MAX_OPS] = {0}, rows[3];
         for (int j = 0; j < i; j++) {
             const int e = rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, j);
             rows[j] = e;
@@ -51,8 +55,13 @@ static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_s
                 case RFNAS__OP_NONE: break; /* zero: kept in the softmax, skipped in compute */
                 case RFNAS__OP_SKIP_CONNECT: out = nodes[j]; break;
                 case RFNAS__OP_AVG_POOL_3X3:
-                    out = rfnas__netb_check(
-                        b, rfnas__node_pool(b->g, prefix, nodes[j], RFNAS__POOL_AVG, 3, 1, 1));
+                    if (pool_on_the_fly) {
+                        out = nodes[j];
+                        pooled[j * cols + k] = 1;
+                    } else {
+                        out = rfnas__netb_check(b, rfnas__node_pool(b->g, prefix, nodes[j],
+                                                                     RFNAS__POOL_AVG, 3, 1, 1));
+                    }
                     break;
                 case RFNAS__OP_MAX_POOL_3X3:
                     out = rfnas__netb_check(
@@ -87,7 +96,8 @@ static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_s
         char name[64];
         snprintf(name, sizeof name, "cells.%d.node.%d", cell, i);
         nodes[i] =
-            rfnas__netb_check(b, rfnas__node_mixed(b->g, name, ops, rows, i, cols, alpha, -1));
+            rfnas__netb_check(b, rfnas__node_mixed_pooled(b->g, name, ops, pooled, rows, i, cols,
+                                                          alpha, -1));
     }
     return nodes[3];
 }

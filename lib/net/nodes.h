@@ -36,6 +36,14 @@ int rfnas__node_add(rfnas__graph *g, const char *name, const int *x, int n);
  * The backward adds exact alpha (and beta) gradients. */
 int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int *rows, int edges,
                       int cols, int alpha, int beta);
+/* The same, where a nonzero @p pooled[e*cols + k] (NULL: none) makes slot
+ * (e, k) the 3x3 average pooling (stride 1, pad 1, padding not counted) of
+ * x[e*cols + k], computed inside the sum and its backward rather than
+ * materialised (kernels/loops/mixed.h): no pooled tensor is stored or kept.
+ * Slots that read one tensor share one input (skip_connect and avg_pool_3x3
+ * of a node). Pooled slots need blocked tensors at most RFNAS__MIXED_MAX_W wide. */
+int rfnas__node_mixed_pooled(rfnas__graph *g, const char *name, const int *x, const int *pooled,
+                             const int *rows, int edges, int cols, int alpha, int beta);
 
 /* Softmax cross-entropy (mean over the batch) of plain logits against the
  * labels in *@p labels (set before each forward). Output: a plain tensor with

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "kernels/loops/linear.h"
+#include "kernels/loops/mixed.h"
 #include "kernels/loops/pool.h"
 #include "kernels/loops/relu.h"
 #include "kernels/loops/sum.h"
@@ -318,18 +319,27 @@ int rfnas__node_add(rfnas__graph *g, const char *name, const int *x, int n)
 
 enum { MIXED_MAX_EDGES = 14, MIXED_MAX_COLS = 16 };
 
+/* The node's terms are its (edge, op) slots that are not "none"; its inputs
+ * are the distinct tensors they read. A slot reads its tensor as it is or,
+ * for an average pooling computed on the fly, pooled (kernels/loops/mixed.h):
+ * skip_connect and avg_pool_3x3 of one node then read the same input, and the
+ * pooled tensor never exists. On blocked tensors the sum runs in the fused
+ * kernel (one pass per slab, input gradients and dot products together);
+ * plain tensors take the flat weighted sum. */
 typedef struct mixed_state {
     state_base base;
     int edges, cols;
     int rows[MIXED_MAX_EDGES];
-    int edge_of[RFNAS__NODE_MAX_IN], col_of[RFNAS__NODE_MAX_IN]; /* per input */
+    int n_terms;
+    int edge_of[RFNAS__MIXED_MAX], col_of[RFNAS__MIXED_MAX]; /* per term */
+    rfnas__mixed_term terms[RFNAS__MIXED_MAX];               /* src = input index */
+    int fused;
     int has_beta;
     int alpha_slot, beta_slot;    /* parameter slots of the node, -1 when absent */
     rfnas__group arch_group;      /* the group of the alphas (or, without them, the betas) */
     /* From the forward, for the backward of the same step. */
     double soft[MIXED_MAX_EDGES][MIXED_MAX_COLS]; /* softmax(alpha row) */
     double beta_soft[MIXED_MAX_EDGES];            /* edge normalisation, 1 without beta */
-    float w[RFNAS__NODE_MAX_IN];                  /* the effective weight of each input */
 } mixed_state;
 
 static void softmax_d(const float *x, int n, double *out)
@@ -361,61 +371,96 @@ static rfnas_status mixed_fwd(rfnas__node *n, rfnas__exec *ex)
     else
         for (int e = 0; e < s->edges; e++)
             s->beta_soft[e] = 1.0;
-    const float *x[RFNAS__NODE_MAX_IN];
-    for (int i = 0; i < n->n_in; i++) {
-        x[i] = rfnas__exec_in(ex, n, i);
-        s->w[i] = (float)(s->soft[s->edge_of[i]][s->col_of[i]] * s->beta_soft[s->edge_of[i]]);
-    }
+    const float *in[RFNAS__NODE_MAX_IN];
+    for (int i = 0; i < n->n_in; i++)
+        in[i] = rfnas__exec_in(ex, n, i);
+    for (int t = 0; t < s->n_terms; t++)
+        s->terms[t].w =
+            (float)(s->soft[s->edge_of[t]][s->col_of[t]] * s->beta_soft[s->edge_of[t]]);
     float *y = rfnas__exec_out(ex, n, 0);
-    const size_t len = floats_of(ex, n->out[0]);
-    if (n->n_in == 0) { /* every op of every edge is "none" */
-        rfnas__sum_zero(y, len);
+    if (s->fused) {
+        rfnas__mixed_fwd(y, in, s->terms, s->n_terms, shape_of(ex, n->out[0]));
         return RFNAS_OK;
     }
-    /* In chunks of the kernel's maximum, in input order: deterministic. */
-    for (int i = 0; i < n->n_in; i += RFNAS__SUM_MAX_K) {
-        int k = n->n_in - i < RFNAS__SUM_MAX_K ? n->n_in - i : RFNAS__SUM_MAX_K;
-        rfnas__sum_weighted(y, x + i, s->w + i, k, len, i > 0);
+    const size_t len = floats_of(ex, n->out[0]);
+    const float *x[RFNAS__MIXED_MAX];
+    float w[RFNAS__MIXED_MAX];
+    for (int t = 0; t < s->n_terms; t++) {
+        x[t] = in[s->terms[t].src];
+        w[t] = s->terms[t].w;
+    }
+    /* In chunks of the kernel's maximum, in term order: deterministic. */
+    for (int t = 0; t < s->n_terms; t += RFNAS__SUM_MAX_K) {
+        int k = s->n_terms - t < RFNAS__SUM_MAX_K ? s->n_terms - t : RFNAS__SUM_MAX_K;
+        rfnas__sum_weighted(y, x + t, w + t, k, len, t > 0);
     }
     return RFNAS_OK;
+}
+
+/* The flat path's backward (plain tensors, identity terms only; no network
+ * builds one, so simplicity wins over passes): the dot products in one pass
+ * per chunk of terms, then each input's gradient term by term, the first
+ * term overwriting unless the input accumulates. */
+static void mixed_bwd_flat(rfnas__node *n, rfnas__exec *ex, const float *const *in, double *g,
+                           int want_g)
+{
+    mixed_state *s = n->state;
+    const float *dy = rfnas__exec_out_grad(ex, n, 0);
+    const size_t len = floats_of(ex, n->out[0]);
+    for (int t0 = 0; want_g && t0 < s->n_terms; t0 += RFNAS__SUM_MAX_K) {
+        const int k = s->n_terms - t0 < RFNAS__SUM_MAX_K ? s->n_terms - t0 : RFNAS__SUM_MAX_K;
+        const float *x[RFNAS__SUM_MAX_K];
+        float w[RFNAS__SUM_MAX_K];
+        for (int j = 0; j < k; j++) {
+            x[j] = in[s->terms[t0 + j].src];
+            w[j] = s->terms[t0 + j].w;
+        }
+        rfnas__sum_weighted_bwd(NULL, g + t0, dy, x, w, k, len, 0);
+    }
+    for (int i = 0; i < n->n_in; i++) {
+        if (!rfnas__exec_need_grad(ex, i))
+            continue;
+        float *dx[1] = {rfnas__exec_in_grad(ex, n, i)};
+        int accum = rfnas__exec_accumulate(ex, i);
+        for (int t = 0; t < s->n_terms; t++) {
+            if (s->terms[t].src != i)
+                continue;
+            const float *x[1] = {in[i]};
+            rfnas__sum_weighted_bwd(dx, NULL, dy, x, &s->terms[t].w, 1, len, accum);
+            accum = 1;
+        }
+    }
 }
 
 static rfnas_status mixed_bwd(rfnas__node *n, rfnas__exec *ex)
 {
     mixed_state *s = n->state;
-    const float *dy = rfnas__exec_out_grad(ex, n, 0);
-    const size_t len = floats_of(ex, n->out[0]);
     const int train_alpha = s->alpha_slot >= 0 && rfnas__exec_param_trained(ex, n, s->alpha_slot);
     const int train_beta = s->has_beta && rfnas__exec_param_trained(ex, n, s->beta_slot);
-    const float *x[RFNAS__NODE_MAX_IN];
-    double g[RFNAS__NODE_MAX_IN] = {0};
+    const int want_g = train_alpha || train_beta;
+    const float *in[RFNAS__NODE_MAX_IN];
+    double g[RFNAS__MIXED_MAX] = {0};
     for (int i = 0; i < n->n_in; i++)
-        x[i] = rfnas__exec_in(ex, n, i);
-    /* Two passes at most per chunk: inputs written first (overwrite) and the rest (add). */
-    for (int i = 0; i < n->n_in; i += RFNAS__SUM_MAX_K) {
-        int k = n->n_in - i < RFNAS__SUM_MAX_K ? n->n_in - i : RFNAS__SUM_MAX_K;
-        for (int accum = 0; accum < 2; accum++) {
-            float *dx[RFNAS__SUM_MAX_K];
-            int any = 0;
-            for (int j = 0; j < k; j++) {
-                int write = rfnas__exec_need_grad(ex, i + j) &&
-                            rfnas__exec_accumulate(ex, i + j) == accum;
-                dx[j] = write ? rfnas__exec_in_grad(ex, n, i + j) : NULL;
-                any |= write;
-            }
-            int want_g = (train_alpha || train_beta) && accum == 0;
-            if (any || want_g)
-                rfnas__sum_weighted_bwd(dx, want_g ? g + i : NULL, dy, x + i, s->w + i, k, len,
-                                        accum);
+        in[i] = rfnas__exec_in(ex, n, i);
+    if (s->fused) {
+        float *dx[RFNAS__NODE_MAX_IN];
+        uint64_t accum = 0;
+        for (int i = 0; i < n->n_in; i++) {
+            dx[i] = rfnas__exec_need_grad(ex, i) ? rfnas__exec_in_grad(ex, n, i) : NULL;
+            accum |= (uint64_t)rfnas__exec_accumulate(ex, i) << i;
         }
+        rfnas__mixed_bwd(dx, accum, want_g ? g : NULL, rfnas__exec_out_grad(ex, n, 0), in,
+                         n->n_in, s->terms, s->n_terms, shape_of(ex, n->out[0]));
+    } else {
+        mixed_bwd_flat(n, ex, in, g, want_g);
     }
     if (!train_alpha && !train_beta)
         return RFNAS_OK;
     /* dL/dsoftmax_k = beta_e g_k; dalpha = soft * (G - <soft, G>) (DESIGN 3).
      * h_e = <dL/dy, edge e's mixed output> = sum_k soft_k G_k feeds the betas. */
     double G[MIXED_MAX_EDGES][MIXED_MAX_COLS] = {{0}};
-    for (int i = 0; i < n->n_in; i++)
-        G[s->edge_of[i]][s->col_of[i]] = g[i];
+    for (int t = 0; t < s->n_terms; t++)
+        G[s->edge_of[t]][s->col_of[t]] = g[t];
     float *dalpha = train_alpha ? rfnas__exec_param_grad(ex, n, s->alpha_slot) : NULL;
     double h[MIXED_MAX_EDGES] = {0};
     for (int e = 0; e < s->edges; e++) {
@@ -445,7 +490,7 @@ static rfnas_status mixed_bwd(rfnas__node *n, rfnas__exec *ex)
 static uint64_t mixed_keeps(const rfnas__node *n, rfnas__group group)
 {
     const mixed_state *s = n->state;
-    /* The op outputs only for the alpha (and beta) gradient's dot products. */
+    /* The inputs only for the alpha (and beta) gradient's dot products. */
     if (s->arch_group != group)
         return 0;
     return n->n_in >= 64 ? ~0ull : (1ull << n->n_in) - 1;
@@ -454,8 +499,8 @@ static uint64_t mixed_keeps(const rfnas__node *n, rfnas__group group)
 static const rfnas__node_ops mixed_ops = {"mixed", mixed_fwd, mixed_bwd, mixed_keeps,
                                           state_destroy};
 
-int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int *rows, int edges,
-                      int cols, int alpha, int beta)
+int rfnas__node_mixed_pooled(rfnas__graph *g, const char *name, const int *x, const int *pooled,
+                             const int *rows, int edges, int cols, int alpha, int beta)
 {
     if (edges < 1 || edges > MIXED_MAX_EDGES || cols < 1 || cols > MIXED_MAX_COLS ||
         (alpha < 0 && cols != 1))
@@ -474,7 +519,7 @@ int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int
     s->alpha_slot = pa ? 0 : -1;
     s->beta_slot = pb ? (pa ? 1 : 0) : -1;
     s->arch_group = pa ? pa->group : pb->group;
-    int in[RFNAS__NODE_MAX_IN], n_in = 0;
+    int in[RFNAS__NODE_MAX_IN], n_in = 0, any_pooled = 0, all_blocked = 1;
     const rfnas__tensor *shape = NULL;
     rfnas_status rc = RFNAS_OK;
     for (int e = 0; e < edges && rc == RFNAS_OK; e++) {
@@ -488,23 +533,46 @@ int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int
             if (t < 0)
                 continue;
             const rfnas__tensor *u = rfnas__graph_tensor_info(g, t);
-            if (n_in == RFNAS__NODE_MAX_IN || u == NULL ||
-                (shape && (u->per_sample != shape->per_sample || u->c != shape->c)))
+            if (s->n_terms == RFNAS__MIXED_MAX || u == NULL ||
+                (shape && (u->per_sample != shape->per_sample || u->c != shape->c))) {
                 rc = rfnas__error(RFNAS_E_MISMATCH, "mixed %s: op outputs differ or are too many",
                                   name);
+                break;
+            }
             shape = shape ? shape : u;
-            s->edge_of[n_in] = e;
-            s->col_of[n_in] = k;
-            in[n_in++] = t;
+            const int pool = pooled && pooled[e * cols + k];
+            any_pooled |= pool;
+            all_blocked &= u->layout == RFNAS__LAYOUT_BLOCKED16;
+            int src = 0;
+            while (src < n_in && in[src] != t)
+                src++;
+            if (src == n_in) {
+                if (n_in == RFNAS__NODE_MAX_IN) {
+                    rc = rfnas__error(RFNAS_E_MISMATCH, "mixed %s: too many inputs", name);
+                    break;
+                }
+                in[n_in++] = t;
+            }
+            const int i = s->n_terms++;
+            s->edge_of[i] = e;
+            s->col_of[i] = k;
+            s->terms[i].src = src;
+            s->terms[i].kind = pool ? RFNAS__MIXED_AVG3 : RFNAS__MIXED_IDENT;
+            s->terms[i].w = 0.0f;
         }
     }
     if (rc == RFNAS_OK && shape == NULL)
         rc = rfnas__error(RFNAS_E_INVALID, "mixed %s: every op is none; nothing gives the shape",
                           name);
+    if (rc == RFNAS_OK && any_pooled && (!all_blocked || shape->w > RFNAS__MIXED_MAX_W))
+        rc = rfnas__error(RFNAS_E_UNSUPPORTED,
+                          "mixed %s: pooling on the fly needs blocked tensors at most %d wide",
+                          name, RFNAS__MIXED_MAX_W);
     if (rc != RFNAS_OK) {
         rfnas__free(s->base.ctx, s);
         return rc;
     }
+    s->fused = all_blocked;
     int params[2], n_params = 0;
     if (alpha >= 0)
         params[n_params++] = alpha;
@@ -512,6 +580,12 @@ int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int
         params[n_params++] = beta;
     return add_node(g, &mixed_ops, s, name, in, n_in, shape->c, shape->h, shape->w, shape->layout,
                     params, n_params, 0);
+}
+
+int rfnas__node_mixed(rfnas__graph *g, const char *name, const int *x, const int *rows, int edges,
+                      int cols, int alpha, int beta)
+{
+    return rfnas__node_mixed_pooled(g, name, x, NULL, rows, edges, cols, alpha, beta);
 }
 
 /* ---- softmax cross-entropy ---- */

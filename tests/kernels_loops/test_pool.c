@@ -103,7 +103,8 @@ static pool_case make_case(int n, int c, int h, int w, int k, int s, int p)
 }
 
 static const int channels[] = {3, 4, 8, 16, 20, 32};
-static const int sizes[][2] = {{5, 5}, {7, 7}, {5, 7}, {8, 8}};
+/* 1 and 2 pixel sides put every pixel on an edge of the 3x3 box (pool_avg.c fast path). */
+static const int sizes[][2] = {{5, 5}, {7, 7}, {5, 7}, {8, 8}, {1, 1}, {2, 3}, {1, 6}};
 
 static void run_configs(const int (*cfg)[3], int ncfg, int is_max)
 {

@@ -1,0 +1,394 @@
+/* rfnas-bench: whole search steps and forward-only evaluation of the
+ * supernets (issue 6), one JSON object per line. Built by meson, never run by
+ * the tests; method and results are in docs/performance.md, and
+ * bench/compare_peer.sh runs it beside the PyTorch peer.
+ *
+ *   rfnas-bench [--threads N] [--steps S] [--warmup W] [--only NAME[,NAME...]]
+ *               [--wait SECONDS] [--list]
+ *
+ * Configurations (input 3x32x32, 10 classes, C=16, random data):
+ *   nb201-{random,learned}-b{64,16}   NB201 supernet, N=5 cells per stage
+ *   darts-{random,learned}-b64        DARTS-space supernet, 8 cells
+ *   nb201-random-b64-eval, darts-random-b64-eval   forward only (evaluation mode)
+ * A step is what a first-order search does per training batch: an arch step
+ * (zero ARCH gradients, forward in the ARCH phase on one batch, backward,
+ * Adam step) and a weights step (zero WEIGHTS gradients, forward in the
+ * WEIGHTS phase on another batch, backward, SGD step); it sees 2 x batch
+ * images. An eval "step" is one forward in the EVAL phase.
+ *
+ * Every step goes through the public API (rfnas.h). Two internal figures are
+ * read from the supernet's graph, which is why the program links the
+ * internal static library: the planned arena bytes of each run mode.
+ *
+ * Each configuration runs in a forked child, so that its peak resident
+ * memory (getrusage ru_maxrss) is its own and not the largest of all the
+ * configurations before it. The parent never touches oneDNN or OpenMP (a
+ * fork after OpenMP has started is not safe with libgomp).
+ *
+ * Timing: W warm-up steps (default 3; the first builds every primitive),
+ * then S timed steps (default 10), each timed with CLOCK_MONOTONIC; median,
+ * min and max. "other_pct" is the CPU time other processes took during the
+ * timed steps and "steal_pct" the time the hypervisor gave our vCPUs away,
+ * both as % of all CPUs' wall time (as in rfnas-bench-kernels): on a shared
+ * machine read the medians together with them. "cpu_ms_*" is the CPU time
+ * of the whole process per step (getrusage, user + system): at 1 thread it is
+ * the step's own work and barely moves when co-tenants take the CPUs (wall
+ * time then stretches by their share), so it is the figure to compare
+ * between builds on a busy host; at 2 threads it includes OpenMP's spinning
+ * at barriers and grows with contention. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rfnas.h"
+
+#include "api/supernet.h"
+#include "graph/graph.h"
+
+enum { MAX_STEPS = 100000 };
+
+typedef struct opts {
+    int threads, steps, warmup;
+    double wait_s;
+    const char *only;
+} opts;
+
+typedef struct bench_cfg {
+    const char *name;
+    const char *space; /* "nb201" or "darts" */
+    const char *features;
+    int batch;
+    int eval; /* forward-only evaluation throughput instead of a search step */
+} bench_cfg;
+
+static const bench_cfg configs[] = {
+    {"nb201-random-b64", "nb201", "random", 64, 0},
+    {"nb201-learned-b64", "nb201", "learned", 64, 0},
+    {"nb201-random-b16", "nb201", "random", 16, 0},
+    {"nb201-learned-b16", "nb201", "learned", 16, 0},
+    {"darts-random-b64", "darts", "random", 64, 0},
+    {"darts-learned-b64", "darts", "learned", 64, 0},
+    {"nb201-random-b64-eval", "nb201", "random", 64, 1},
+    {"darts-random-b64-eval", "darts", "random", 64, 1},
+};
+enum { N_CONFIGS = (int)(sizeof configs / sizeof configs[0]) };
+
+static void die(const char *what)
+{
+    fprintf(stderr, "rfnas-bench: %s failed: %s\n", what, rfnas_error_last());
+    exit(1);
+}
+
+#define TRY(call)                                                                                  \
+    do {                                                                                           \
+        if ((call) < 0)                                                                            \
+            die(#call);                                                                            \
+    } while (0)
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* ---- noise: CPU time of other processes and of the hypervisor ---- */
+
+typedef struct cpu_snap {
+    double busy_s, steal_s, own_s;
+} cpu_snap;
+
+static int snap_cpu(cpu_snap *s)
+{
+    const long hz = sysconf(_SC_CLK_TCK);
+    FILE *f = fopen("/proc/stat", "r");
+    if (!f || hz <= 0) {
+        if (f)
+            fclose(f);
+        return 0;
+    }
+    unsigned long long v[8] = {0};
+    int got = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                     &v[4], &v[5], &v[6], &v[7]);
+    fclose(f);
+    if (got < 7)
+        return 0;
+    s->busy_s = (double)(v[0] + v[1] + v[2] + v[5] + v[6]) / (double)hz;
+    s->steal_s = got >= 8 ? (double)v[7] / (double)hz : 0.0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    s->own_s = (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+               (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+    return 1;
+}
+
+/* Waits up to @p limit seconds for a 0.5 s window in which other processes
+ * used under 5% of the CPUs (reference/onednn-notes.md 0, wait_quiet.sh). */
+static void wait_quiet(double limit, int ncpu)
+{
+    const double start = now();
+    while (now() - start < limit) {
+        cpu_snap a, b;
+        if (!snap_cpu(&a))
+            return;
+        struct timespec half = {0, 500000000L};
+        const double t0 = now();
+        nanosleep(&half, NULL);
+        const double wall = now() - t0;
+        if (!snap_cpu(&b))
+            return;
+        if ((b.busy_s - a.busy_s) - (b.own_s - a.own_s) < 0.05 * wall * (double)ncpu)
+            return;
+    }
+}
+
+static double cpu_now(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
+}
+
+static double median_of(double *t, int n)
+{
+    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* ---- one configuration (in the child) ---- */
+
+/* Deterministic pseudo-random inputs: the values do not matter for timing,
+ * only that they are not degenerate (all-zero inputs would make BN trivial). */
+static void fill(float *x, size_t n, int32_t *y, int64_t b, uint64_t seed)
+{
+    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (size_t i = 0; i < n; i++) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;
+        x[i] = (float)((double)(s >> 40) / (double)(1ull << 24) * 2.0 - 1.0);
+    }
+    for (int64_t i = 0; i < b; i++)
+        y[i] = (int32_t)(i % 10);
+}
+
+static rfnas_config *kv(const char *const *pairs)
+{
+    rfnas_config *cfg;
+    TRY(rfnas_config_create(&cfg));
+    for (; pairs[0]; pairs += 2)
+        TRY(rfnas_config_set_by_name(cfg, pairs[0], pairs[1]));
+    return cfg;
+}
+
+static void run_config(const bench_cfg *bc, const opts *o)
+{
+    char threads[16], batch[16];
+    snprintf(threads, sizeof threads, "%d", o->threads);
+    snprintf(batch, sizeof batch, "%d", bc->batch);
+    rfnas_config *cfg = kv((const char *const[]){"ctx.threads", threads, "ctx.seed", "1", NULL});
+    rfnas_ctx *ctx;
+    TRY(rfnas_ctx_create(&ctx, cfg));
+    rfnas_config_destroy(cfg);
+    rfnas_space *space;
+    TRY(rfnas_space_create(&space, bc->space));
+    cfg = kv((const char *const[]){"net.features", bc->features, "net.channels", "16",
+                                   "net.cells", strcmp(bc->space, "darts") ? "5" : "8",
+                                   "net.classes", "10", "net.in_channels", "3", "net.in_height",
+                                   "32", "net.in_width", "32", "net.max_batch", batch, NULL});
+    const double t_build = now();
+    rfnas_supernet *net;
+    TRY(rfnas_supernet_create(&net, ctx, space, cfg));
+    const double build_s = now() - t_build;
+    rfnas_config_destroy(cfg);
+    rfnas_optimizer *w_opt, *a_opt;
+    TRY(rfnas_optimizer_create(&w_opt, net, RFNAS_GROUP_WEIGHTS, NULL));
+    cfg = kv((const char *const[]){"opt.kind", "adam", NULL});
+    TRY(rfnas_optimizer_create(&a_opt, net, RFNAS_GROUP_ARCH, cfg));
+    rfnas_config_destroy(cfg);
+
+    const size_t n_in = (size_t)bc->batch * 3 * 32 * 32;
+    float *xt = malloc(n_in * sizeof *xt), *xv = malloc(n_in * sizeof *xv);
+    int32_t *yt = malloc((size_t)bc->batch * sizeof *yt), *yv = malloc((size_t)bc->batch * sizeof *yv);
+    double *times = malloc((size_t)o->steps * sizeof *times);
+    double *cpu = malloc((size_t)o->steps * sizeof *cpu);
+    if (!xt || !xv || !yt || !yv || !times || !cpu) {
+        fprintf(stderr, "rfnas-bench: out of memory\n");
+        exit(1);
+    }
+    fill(xt, n_in, yt, bc->batch, 1);
+    fill(xv, n_in, yv, bc->batch, 2);
+
+    double loss_v = 0, loss_t = 0;
+    for (int s = -o->warmup; s < o->steps; s++) {
+        if (s == 0 && o->wait_s > 0)
+            wait_quiet(o->wait_s, (int)sysconf(_SC_NPROCESSORS_ONLN));
+        static cpu_snap c0;
+        static int have0;
+        if (s == 0)
+            have0 = snap_cpu(&c0);
+        const double t0 = now(), c0_step = cpu_now();
+        if (bc->eval) {
+            TRY(rfnas_supernet_forward(net, xv, yv, bc->batch, RFNAS_PHASE_EVAL, &loss_v, NULL));
+        } else {
+            TRY(rfnas_supernet_zero_grad(net, RFNAS_GROUP_ARCH));
+            TRY(rfnas_supernet_forward(net, xv, yv, bc->batch, RFNAS_PHASE_ARCH, &loss_v, NULL));
+            TRY(rfnas_supernet_backward(net));
+            TRY(rfnas_optimizer_step(a_opt, NULL));
+            TRY(rfnas_supernet_zero_grad(net, RFNAS_GROUP_WEIGHTS));
+            TRY(rfnas_supernet_forward(net, xt, yt, bc->batch, RFNAS_PHASE_WEIGHTS, &loss_t,
+                                       NULL));
+            TRY(rfnas_supernet_backward(net));
+            TRY(rfnas_optimizer_step(w_opt, NULL));
+        }
+        if (s >= 0) {
+            times[s] = now() - t0;
+            cpu[s] = cpu_now() - c0_step;
+        }
+        if (s == o->steps - 1) {
+            cpu_snap c1;
+            double other = -1, steal = -1, wall = 0;
+            for (int i = 0; i < o->steps; i++)
+                wall += times[i];
+            if (have0 && snap_cpu(&c1) && wall > 0) {
+                const double cap = wall * (double)sysconf(_SC_NPROCESSORS_ONLN);
+                const double busy = (c1.busy_s - c0.busy_s) - (c1.own_s - c0.own_s);
+                other = 100.0 * (busy > 0 ? busy : 0) / cap;
+                steal = 100.0 * (c1.steal_s - c0.steal_s) / cap;
+            }
+            qsort(times, (size_t)o->steps, sizeof *times, cmp_double);
+            const int n = o->steps;
+            const double med = median_of(times, n);
+            qsort(cpu, (size_t)n, sizeof *cpu, cmp_double);
+            const rfnas__graph *g = net->net.graph;
+            const size_t plan_eval = rfnas__graph_plan_bytes(g, RFNAS__MODE_EVAL);
+            const size_t plan_w = rfnas__graph_plan_bytes(g, RFNAS__MODE_WEIGHTS);
+            const size_t plan_a = rfnas__graph_plan_bytes(g, RFNAS__MODE_ARCH);
+            size_t arena = plan_eval > plan_w ? plan_eval : plan_w;
+            arena = plan_a > arena ? plan_a : arena;
+            struct rusage ru;
+            getrusage(RUSAGE_SELF, &ru);
+            const int images = bc->eval ? bc->batch : 2 * bc->batch;
+            printf("{\"config\": \"%s\", \"space\": \"%s\", \"features\": \"%s\", "
+                   "\"kind\": \"%s\", \"batch\": %d, \"C\": 16, \"cells\": %d, "
+                   "\"input\": \"3x32x32\", \"classes\": 10, \"threads\": %d, \"steps\": %d, "
+                   "\"warmup\": %d, \"step_ms_median\": %.2f, \"step_ms_min\": %.2f, "
+                   "\"step_ms_max\": %.2f, \"cpu_ms_median\": %.2f, \"cpu_ms_min\": %.2f, "
+                   "\"images_per_s\": %.1f, \"peak_rss_mb\": %.1f, "
+                   "\"arena_mb\": %.1f, \"plan_mb\": {\"eval\": %.1f, \"weights\": %.1f, "
+                   "\"arch\": %.1f}, \"build_s\": %.2f, \"loss\": %.4f, "
+                   "\"other_pct\": %.1f, \"steal_pct\": %.1f}\n",
+                   bc->name, bc->space, bc->features, bc->eval ? "eval" : "step", bc->batch,
+                   strcmp(bc->space, "darts") ? 5 : 8, o->threads, o->steps, o->warmup,
+                   med * 1e3, times[0] * 1e3, times[n - 1] * 1e3, median_of(cpu, n) * 1e3,
+                   cpu[0] * 1e3, images / med,
+                   (double)ru.ru_maxrss / 1024.0, (double)arena / 1048576.0,
+                   (double)plan_eval / 1048576.0, (double)plan_w / 1048576.0,
+                   (double)plan_a / 1048576.0, build_s, bc->eval ? loss_v : loss_t, other, steal);
+            fflush(stdout);
+        }
+    }
+    free(xt);
+    free(xv);
+    free(yt);
+    free(yv);
+    free(times);
+    free(cpu);
+    rfnas_optimizer_destroy(w_opt);
+    rfnas_optimizer_destroy(a_opt);
+    rfnas_supernet_destroy(net);
+    rfnas_space_destroy(space);
+    rfnas_ctx_destroy(ctx);
+}
+
+/* ---- main ---- */
+
+static int parse_int(const char *flag, const char *v, int lo, int hi)
+{
+    char *end;
+    long x = v ? strtol(v, &end, 10) : 0;
+    if (!v || *end || x < lo || x > hi) {
+        fprintf(stderr, "rfnas-bench: %s wants an integer in %d..%d\n", flag, lo, hi);
+        exit(2);
+    }
+    return (int)x;
+}
+
+/* Whether @p name is in the comma-separated @p list. */
+static int selected(const char *list, const char *name)
+{
+    if (!list)
+        return 1;
+    const size_t len = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *comma = strchr(p, ',');
+        const size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == len && !strncmp(p, name, n))
+            return 1;
+        p += n + (comma ? 1 : 0);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    opts o = {2, 10, 3, 0.0, NULL};
+    for (int i = 1; i < argc; i += 2) { /* every option takes a value but --list */
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(argv[i], "--threads"))
+            o.threads = parse_int(argv[i], v, 1, 1024);
+        else if (!strcmp(argv[i], "--steps"))
+            o.steps = parse_int(argv[i], v, 1, MAX_STEPS);
+        else if (!strcmp(argv[i], "--warmup"))
+            o.warmup = parse_int(argv[i], v, 0, MAX_STEPS);
+        else if (!strcmp(argv[i], "--wait"))
+            o.wait_s = parse_int(argv[i], v, 0, 3600);
+        else if (!strcmp(argv[i], "--only"))
+            o.only = v;
+        else if (!strcmp(argv[i], "--list")) {
+            for (int c = 0; c < N_CONFIGS; c++)
+                printf("%s\n", configs[c].name);
+            return 0;
+        } else {
+            fprintf(stderr, "usage: rfnas-bench [--threads N] [--steps S] [--warmup W] "
+                            "[--only NAME[,NAME...]] [--wait SECONDS] [--list]\n");
+            return 2;
+        }
+    }
+    int ran = 0, failed = 0;
+    for (int c = 0; c < N_CONFIGS; c++) {
+        if (!selected(o.only, configs[c].name))
+            continue;
+        ran++;
+        fflush(stdout);
+        const pid_t pid = fork();
+        if (pid < 0) {
+            perror("rfnas-bench: fork");
+            return 1;
+        }
+        if (pid == 0) {
+            run_config(&configs[c], &o);
+            fflush(stdout);
+            _exit(0);
+        }
+        int status = 0;
+        if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "rfnas-bench: %s failed\n", configs[c].name);
+            failed++;
+        }
+    }
+    if (!ran) {
+        fprintf(stderr, "rfnas-bench: no configuration matches --only %s (see --list)\n", o.only);
+        return 2;
+    }
+    return failed ? 1 : 0;
+}

@@ -4,7 +4,7 @@
 # from Debian's dataset-fashion-mnist package) and run the default RF-DARTS
 # search with rfnas-search: NAS-Bench-201 space, random features, first
 # order, DARTS hyper-parameters, the first 10,000 training images for 3
-# epochs (about ten minutes on 2 cores). Arguments go to rfnas-search
+# epochs (about five minutes on 2 cores). Arguments go to rfnas-search
 # (`bash tools/main.sh --help`); the paper's budget is
 # `bash tools/main.sh --epochs 50 --train-subset 0`.
 set -euo pipefail

@@ -197,7 +197,7 @@ static void print_help(void)
     printf("Usage: rfnas-search [FLAGS]\n"
            "RF-DARTS / DARTS architecture search with librfnas. With no flags: RF-DARTS on the\n"
            "NAS-Bench-201 space on Fashion-MNIST, first order, DARTS hyper-parameters, on the\n"
-           "first 10,000 training images for 3 epochs (about ten minutes on 2 cores). The\n"
+           "first 10,000 training images for 3 epochs (about five minutes on 2 cores). The\n"
            "paper's protocol: --epochs 50 --train-subset 0.\n\nFlags (default in brackets):\n");
     for (int i = 0; i < N_FLAGS; i++) {
         const flag *fl = &FLAGS[i];

@@ -193,6 +193,31 @@ static void test_pool__max_ties_and_padding(void **state)
     assert_true(y[8 * 16] == -5.0f);
 }
 
+static void test_pool__max_nan_wins_as_in_pytorch(void **state)
+{
+    (void)state;
+    /* PyTorch's max pool propagates NaN: a NaN in a window is its maximum
+     * and its argmax, whatever comes before or after it (every lane, so the
+     * vector path is checked in each position). */
+    rfnas__blocked_shape s = rfnas__blocked_make(1, 16, 3, 3);
+    float x[9 * 16], y[9 * 16], dy[9 * 16] = {0}, dx[9 * 16];
+    uint8_t am[9 * 16];
+    for (int i = 0; i < 9 * 16; i++)
+        x[i] = (float)(i % 7);
+    for (int l = 0; l < 16; l++)
+        x[(l % 9) * 16 + l] = NAN; /* lane l: NaN at pixel l % 9 */
+    assert_int_equal(rfnas__pool_max_fwd(y, am, x, s, 3, 1, 1), RFNAS_OK);
+    for (int l = 0; l < 16; l++) {
+        /* the centre window (1,1) sees every pixel */
+        assert_true(isnan(y[4 * 16 + l]));
+        dy[4 * 16 + l] = 1.0f;
+    }
+    assert_int_equal(rfnas__pool_max_bwd(dx, dy, am, s, 3, 1, 1, 0), RFNAS_OK);
+    for (int l = 0; l < 16; l++)
+        for (int p = 0; p < 9; p++)
+            assert_true(dx[p * 16 + l] == (p == l % 9 ? 1.0f : 0.0f));
+}
+
 static void test_pool__invalid_windows(void **state)
 {
     (void)state;
@@ -263,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_pool__avg_production_shape),
         cmocka_unit_test(test_pool__avg_divisor_by_hand),
         cmocka_unit_test(test_pool__max_ties_and_padding),
+        cmocka_unit_test(test_pool__max_nan_wins_as_in_pytorch),
         cmocka_unit_test(test_pool__invalid_windows),
         cmocka_unit_test(test_pool__global_average),
     };

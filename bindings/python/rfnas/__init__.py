@@ -17,7 +17,6 @@ The library is found through $RFNAS_LIBRARY, a meson build directory above
 this package, or the system's loader path; its version is checked at import.
 """
 
-from . import _capi
 from ._capi import VERSION, __version__, library_path
 from ._core import (HAVE_NUMPY, CellType, Checkpoint, Config, Context, Dataset, DatasetShape,
                     Format, Genotype, GenotypeInfo, Group, GroupView, IterShape, Iterator, Key,

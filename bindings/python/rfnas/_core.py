@@ -511,7 +511,8 @@ class Context(_Handle):
                 rc = C.rfnas_ctx_create(byref(p), _cfg_ptr(cfg))
             else:
                 alloc, free = allocator
-                keep["alloc"] = C.rfnas_alloc_fn(lambda size, align, user: alloc(size, align) or None)
+                keep["alloc"] = C.rfnas_alloc_fn(
+                    lambda size, align, user: alloc(size, align) or None)
                 keep["free"] = C.rfnas_free_fn(lambda ptr, user: free(ptr))
                 rc = C.rfnas_ctx_create_with_allocator(byref(p), _cfg_ptr(cfg), keep["alloc"],
                                                        keep["free"], None)

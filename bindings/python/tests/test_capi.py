@@ -15,7 +15,6 @@ types, every enum constant the frozen value, and the versions agree.
      build directory it sits under.
 
 usage: test_capi.py RFNAS_H ENUMS_TXT PROJECT_VERSION PYPROJECT_TOML"""
-import ctypes
 import os
 import re
 import subprocess

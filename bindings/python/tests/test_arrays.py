@@ -25,6 +25,9 @@ import rfnas
 from rfnas import _capi
 
 FALLBACK = os.environ.get("RFNAS_PY_NO_NUMPY", "") not in ("", "0")
+if not FALLBACK and not rfnas.HAVE_NUMPY:
+    sys.exit("FAIL: numpy is not importable by %s: install python3-numpy "
+             "(tools/setup-deps.sh does)" % sys.executable)
 assert rfnas.HAVE_NUMPY == (not FALLBACK), "HAVE_NUMPY %s, RFNAS_PY_NO_NUMPY=%r" % (
     rfnas.HAVE_NUMPY, os.environ.get("RFNAS_PY_NO_NUMPY"))
 if not FALLBACK:

@@ -1042,6 +1042,20 @@ class Supernet(_Handle):
         buf, n = self._cell_array(C.rfnas_supernet_alphas, cell, softmax, ops)
         return _result(buf, n, (n // ops, ops))
 
+    def alphas_view(self, cell="normal"):
+        """Zero-copy edges x ops view of a cell type's raw alphas: the part
+        of the ARCH group's array that holds them (cell types in order, then
+        any betas: include/rfnas.h). Writing into it changes the network."""
+        info = self._space_info
+        c = int(_choice(CellType, cell))
+        if info is None or c >= info.cell_types:
+            raise ValueError("this network has no %s alphas" % CellType(c).name.lower())
+        per = info.edges * info.ops_per_edge
+        flat = self.group(Group.ARCH).values[c * per:(c + 1) * per]
+        if _np is not None:
+            return flat.reshape(info.edges, info.ops_per_edge)
+        return flat.cast("B").cast("f", [info.edges, info.ops_per_edge])
+
     def betas(self, cell="normal", softmax=False):
         """PC-DARTS edge-normalisation betas of a cell type, one per edge."""
         buf, n = self._cell_array(C.rfnas_supernet_betas, cell, softmax, 1)

@@ -151,6 +151,20 @@ assert rows(net.alphas()) == [[float(v) for v in values[r * info.ops_per_edge:
                                                        (r + 1) * info.ops_per_edge]]
                               for r in range(info.edges)]
 
+# the alphas of a cell type as a 2-D view into the same memory
+av = net.alphas_view("normal")
+av[2, 3] = 1.25
+assert rows(net.alphas())[2][3] == 1.25 and values[2 * info.ops_per_edge + 3] == 1.25
+if FALLBACK:
+    assert av.shape == (info.edges, info.ops_per_edge) and av.tolist()[2][3] == 1.25
+else:
+    assert av.shape == (info.edges, info.ops_per_edge) and np.shares_memory(av, values)
+try:
+    net.alphas_view("reduce")
+    raise AssertionError("NB201 has no reduction alphas")
+except ValueError:
+    pass
+
 # one named tensor: a slice view of its group
 params = net.parameters()
 first = next(p for p in params if p.group == rfnas.Group.WEIGHTS and p.size > 1)

@@ -388,6 +388,8 @@ def find_library():
     the version. Returns (CDLL, path). Raises ImportError."""
     tried = []
     for how, path in candidates():
+        if os.sep in path:  # a file, not a name for the loader: report it absolute
+            path = os.path.abspath(path)
         if how == "build directory" and _is_sanitized(os.path.realpath(path)):
             tried.append("%s (%s): built with a sanitizer, skipped" % (path, how))
             continue

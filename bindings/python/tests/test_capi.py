@@ -14,7 +14,8 @@ types, every enum constant the frozen value, and the versions agree.
   5. without RFNAS_LIBRARY the package finds the library in the meson
      build directory it sits under.
 
-usage: test_capi.py RFNAS_H ENUMS_TXT PROJECT_VERSION PYPROJECT_TOML"""
+usage: test_capi.py RFNAS_H ENUMS_TXT PROJECT_VERSION PYPROJECT_TOML [FAKE_LIBRARY]
+(FAKE_LIBRARY: a library whose rfnas_version_number() is the next minor)"""
 import os
 import re
 import subprocess
@@ -26,6 +27,7 @@ import rfnas
 from rfnas import _capi
 
 HEADER, ENUMS_TXT, PROJECT_VERSION, PYPROJECT = sys.argv[1:5]
+FAKE = sys.argv[5] if len(sys.argv) > 5 else None
 failures = []
 
 
@@ -217,6 +219,15 @@ def import_in_child(env_changes):
 p = import_in_child({"RFNAS_LIBRARY": "/nonexistent/librfnas.so"})
 if p.returncode == 0 or "ImportError" not in p.stderr or "/nonexistent/librfnas.so" not in p.stderr:
     fail("a missing RFNAS_LIBRARY is not a clear ImportError: %s" % p.stderr[-500:])
+if FAKE:
+    p = import_in_child({"RFNAS_LIBRARY": FAKE})
+    want = "%d.%d.x" % (V[0], V[1])
+    if p.returncode == 0 or "ImportError" not in p.stderr or want not in p.stderr \
+            or "%d.%d.0" % (V[0], V[1] + 1) not in p.stderr:
+        fail("a library of the next minor version is not refused with both versions: %s"
+             % p.stderr[-500:])
+    else:
+        print("next minor version refused: " + p.stderr.strip().splitlines()[-1])
 p = import_in_child({"RFNAS_LIBRARY": "libz.so.1"})
 if p.returncode == 0 or "not librfnas" not in p.stderr:
     fail("a foreign library is not refused: %s" % p.stderr[-500:])

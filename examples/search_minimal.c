@@ -3,7 +3,12 @@
  * trained with Adam on the validation half, BN parameters with SGD on the
  * training half (DESIGN 1, SPEC 6.7).
  *
- *   rfnas-search-minimal [EPOCHS [TRAIN_IMAGES [DIR]]]      defaults: 1, 2000 */
+ *   rfnas-search-minimal [EPOCHS [TRAIN_IMAGES [DIR]]]      defaults: 1, 2000
+ *
+ * With RFNAS_ALPHAS_OUT=PATH in the environment it also writes the final raw
+ * alphas to PATH as native float32, cell type after cell type (edges x ops
+ * each), so that bindings/python/examples/search_minimal.py, which runs the
+ * same loop through the Python binding, can be compared with it byte for byte. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,6 +30,30 @@ static rfnas_config *settings(const char *const *kv)
     for (; kv[0]; kv += 2)
         TRY(rfnas_config_set_by_name(cfg, kv[0], kv[1]));
     return cfg;
+}
+
+/* The raw (not softmaxed) alphas of every cell type, as the library holds them. */
+static void write_alphas(const rfnas_supernet *net, const rfnas_space *space, const char *path)
+{
+    int64_t cell_types, edges, ops;
+    TRY(rfnas_space_info(space, NULL, &cell_types, &edges, &ops));
+    const size_t per_cell = (size_t)(edges * ops);
+    float *buf = malloc(per_cell * (size_t)cell_types * sizeof *buf);
+    if (!buf) {
+        fprintf(stderr, "%s: out of memory\n", path);
+        exit(1);
+    }
+    for (int64_t c = 0; c < cell_types; c++)
+        TRY(rfnas_supernet_alphas(net, (rfnas_cell_type)c, 0, buf + (size_t)c * per_cell, per_cell,
+                                  NULL));
+    FILE *f = fopen(path, "wb");
+    const size_t count = per_cell * (size_t)cell_types;
+    /* fclose() is checked too: a full disk shows only when the buffer is flushed. */
+    if (!f || fwrite(buf, sizeof *buf, count, f) != count || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+    free(buf);
 }
 
 int main(int argc, char **argv)
@@ -103,6 +132,9 @@ int main(int argc, char **argv)
                val_loss / (double)steps, text);
         fflush(stdout);
     }
+    const char *alphas_out = getenv("RFNAS_ALPHAS_OUT");
+    if (alphas_out && alphas_out[0])
+        write_alphas(net, space, alphas_out);
     rfnas_optimizer_destroy(w_opt); /* any order: children keep their parents alive */
     rfnas_optimizer_destroy(a_opt);
     rfnas_supernet_destroy(net);

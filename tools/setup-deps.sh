@@ -10,6 +10,7 @@ packages=(
   zlib1g-dev                                               # gzip-compressed IDX files
   libcmocka-dev                                            # tests
   binutils python3 doxygen graphviz                        # ABI checks, API reference, cell diagrams
+  python3-numpy python3-venv                               # Python binding tests (numpy views, pip install)
   dataset-fashion-mnist                                    # the default dataset
 )
 

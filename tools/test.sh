@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: install the Debian dependencies,
 # then build and test three ways, failing on the first problem:
-#   1. gcc, -Werror, the full suite (unit, API, ABI, kernels, real data);
+#   1. gcc, -Werror, the full suite (unit, API, ABI, kernels, real data, the
+#      Python binding);
 #   2. gcc with AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer);
 #   3. clang, -Werror, build only plus the quick unit suite;
 #   4. gcc release build (-O3, as the main job builds it), which warns about

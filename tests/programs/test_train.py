@@ -8,7 +8,8 @@
   2. exact resume: a DARTS genotype with the auxiliary head (images padded to
      32x32) and a drop-path ramp, killed with SIGKILL mid-epoch and resumed,
      ends with the weights, BN statistics, optimizer state, drop-path counter,
-     log lines (timings aside) and test accuracy of an uninterrupted run;
+     log lines (timings aside) and test accuracy of an uninterrupted run; so
+     does a run stopped with SIGTERM (checkpoint written on the way out);
   3. refusals: bad genotype text, a missing or unfinished search directory,
      changed flags on resume, contradictory flags; each with a clear message,
      a non-zero exit and no crash.
@@ -22,6 +23,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 
 SEARCH, TRAIN = sys.argv[1], sys.argv[2]
@@ -152,6 +154,30 @@ def resume(tmp):
     check_files(b, ra["genotype"], 2)
     print("ok: killed with SIGKILL mid-epoch and resumed: weights, BN statistics, optimizer, "
           "drop-path counter, log lines and test accuracy identical")
+
+    # SIGTERM once epoch 1 is logged: a mid-epoch checkpoint, exit 143, resume.
+    c = os.path.join(tmp, "c")
+    proc = subprocess.Popen([TRAIN] + RESUME_ARGS + ["--out", c], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    log = os.path.join(c, "log.jsonl")
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        if os.path.exists(log) and open(log).read().count("\n") >= 1:
+            proc.send_signal(signal.SIGTERM)
+            break
+        time.sleep(0.01)
+    err = proc.communicate(timeout=300)[1]
+    if proc.returncode == 128 + signal.SIGTERM:
+        if "continue with --resume" not in err:
+            sys.exit(f"FAIL: SIGTERM message: {err}")
+        run(TRAIN, ["--resume", c, "--quiet"])
+    elif proc.returncode != 0:
+        sys.exit(f"FAIL: SIGTERM run exited {proc.returncode}\n{err}")
+    cc = read_ckpt(os.path.join(c, "checkpoint.rfnas"))
+    if any(ca[n] != cc[n] for n in ("net.weights", "net.state", "net.counters", "sgd.state1")) \
+            or log_lines(a) != log_lines(c):
+        sys.exit("FAIL (SIGTERM): the resumed run differs from the uninterrupted one")
+    print(f"ok: stopped with SIGTERM (exit {proc.returncode}) and resumed: identical")
     return a
 
 

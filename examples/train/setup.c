@@ -1,0 +1,294 @@
+/* Building a run's objects from its options: context, training and test
+ * sets, the augmenting training iterator, the network of the genotype and
+ * its SGD optimizer. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train.h"
+
+#define CHECK(call)                                                                                \
+    do {                                                                                           \
+        if ((call) < 0) {                                                                          \
+            fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());                             \
+            return -1;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* Per-dataset normalisation constants (SPEC 6.6, as rfnas-search uses);
+ * 0 channels = compute from the training images. */
+static int known_normalisation(const char *dataset, double *mean, double *std)
+{
+    static const struct {
+        const char *name;
+        int channels;
+        double mean[3], std[3];
+    } table[] = {
+        {"fashion-mnist", 1, {0.2860}, {0.3530}},
+        {"mnist", 1, {0.1307}, {0.3081}},
+        {"cifar10", 3, {0.49139968, 0.48215827, 0.44653124}, {0.24703233, 0.24348505, 0.26158768}},
+        {"cifar10-files", 3, {0.49139968, 0.48215827, 0.44653124},
+         {0.24703233, 0.24348505, 0.26158768}},
+        {"cifar100", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
+        {"cifar100-files", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].name, dataset) == 0) {
+            memcpy(mean, table[i].mean, sizeof table[i].mean);
+            memcpy(std, table[i].std, sizeof table[i].std);
+            return table[i].channels;
+        }
+    return 0;
+}
+
+/* Opens the train or test part (the dataset flags of rfnas-search). */
+static int open_part(trainer *t, rfnas_part part, rfnas_dataset **ds)
+{
+    const train_options *o = &t->opt;
+    *ds = NULL;
+    static const struct {
+        const char *name;
+        rfnas_format format;
+        const char *dir;
+    } dirs[] = {
+        {"fashion-mnist", RFNAS_FORMAT_FASHION_MNIST, "/usr/share/datasets/fashion-mnist"},
+        {"mnist", RFNAS_FORMAT_MNIST, "/usr/share/datasets/mnist"},
+        {"cifar10", RFNAS_FORMAT_CIFAR10, NULL},
+        {"cifar100", RFNAS_FORMAT_CIFAR100, NULL},
+    };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (strcmp(o->dataset, dirs[i].name) != 0)
+            continue;
+        const char *dir = o->data_dir[0] ? o->data_dir : dirs[i].dir;
+        if (dir == NULL) {
+            fprintf(stderr, "rfnas-train: --dataset %s needs --data-dir\n", o->dataset);
+            return -1;
+        }
+        CHECK(rfnas_dataset_open(ds, t->ctx, dirs[i].format, dir, part, NULL));
+        return 0;
+    }
+    const char *which = part == RFNAS_PART_TRAIN ? "train" : "test";
+    const char *list = part == RFNAS_PART_TRAIN ? o->train_files : o->test_files;
+    if (list[0] == '\0') {
+        /* Training is judged on the test set: it is not optional here. */
+        fprintf(stderr, "rfnas-train: --dataset %s needs --%s-files\n", o->dataset, which);
+        return -1;
+    }
+    char buf[TOPT_TEXT];
+    const char *paths[64];
+    size_t n = 0;
+    strcpy(buf, list);
+    for (char *tok = strtok(buf, ","); tok && n < 64; tok = strtok(NULL, ","))
+        paths[n++] = tok;
+    if (strcmp(o->dataset, "idx") == 0) {
+        if (n != 2) {
+            fprintf(stderr, "rfnas-train: --%s-files for idx is IMAGES,LABELS\n", which);
+            return -1;
+        }
+        CHECK(rfnas_dataset_open_idx(ds, t->ctx, paths[0], paths[1], NULL));
+        return 0;
+    }
+    if (n == 0) {
+        fprintf(stderr, "rfnas-train: --%s-files names no file\n", which);
+        return -1;
+    }
+    CHECK(rfnas_dataset_open_cifar(ds, t->ctx, paths, n, strcmp(o->dataset, "cifar100-files") == 0,
+                                   NULL));
+    return 0;
+}
+
+static rfnas_config *config_of(const char *const *kv)
+{
+    rfnas_config *cfg = NULL;
+    if (rfnas_config_create(&cfg) < 0) {
+        fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());
+        return NULL;
+    }
+    for (; kv[0]; kv += 2)
+        if (rfnas_config_set_by_name(cfg, kv[0], kv[1]) < 0) {
+            fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());
+            rfnas_config_destroy(cfg);
+            return NULL;
+        }
+    return cfg;
+}
+
+/* The training iterator: crop after padding, flip, cutout (SPEC 6.6, 8.1). */
+static int make_iterator(trainer *t)
+{
+    const train_options *o = &t->opt;
+    rfnas_config *cfg;
+    CHECK(rfnas_config_create(&cfg));
+    int rc = 0;
+    if (rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, o->batch) < 0 ||
+        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CROP_PAD, o->crop_pad) < 0 ||
+        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_FLIP, o->flip) < 0 ||
+        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CUTOUT, o->cutout) < 0)
+        rc = -1;
+    double mean[4], std[4];
+    int known = known_normalisation(o->dataset, mean, std);
+    if (rc == 0 && known == t->in_c &&
+        (rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, mean, (size_t)known) < 0 ||
+         rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, std, (size_t)known) < 0))
+        rc = -1;
+    if (rc == 0 && rfnas_iter_create(&t->it, t->train_set, cfg) < 0)
+        rc = -1;
+    if (rc == 0 && rfnas_iter_normalization(t->it, t->mean, t->std, 4) < 0)
+        rc = -1;
+    rfnas_config_destroy(cfg);
+    if (rc < 0)
+        fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());
+    return rc;
+}
+
+static int make_net(trainer *t)
+{
+    const train_options *o = &t->opt;
+    char c[32], cells[32], stem[32], classes[32], in_c[32], h[32], w[32], batch[32], aux[8],
+        aux_w[64];
+    snprintf(c, sizeof c, "%ld", o->channels);
+    /* 0: the program's small default, a few minutes on 2 cores (the
+     * library's own 0 would be the 8 / 5 of RobustDARTS's evaluation). */
+    snprintf(cells, sizeof cells, "%ld", o->layers ? o->layers : t->darts ? 5 : 2);
+    snprintf(stem, sizeof stem, "%ld", o->stem_multiplier);
+    snprintf(classes, sizeof classes, "%lld", (long long)t->classes);
+    snprintf(in_c, sizeof in_c, "%lld", (long long)t->in_c);
+    snprintf(h, sizeof h, "%lld", (long long)t->net_h);
+    snprintf(w, sizeof w, "%lld", (long long)t->net_w);
+    snprintf(batch, sizeof batch, "%ld", o->batch);
+    snprintf(aux, sizeof aux, "%ld", o->auxiliary);
+    snprintf(aux_w, sizeof aux_w, "%.17g", o->auxiliary_weight);
+    /* net.features stays unset: a network from a genotype trains every weight. */
+    const char *kv[] = {"net.channels",        c,      "net.cells",       cells,
+                        "net.stem_multiplier", stem,   "net.classes",     classes,
+                        "net.in_channels",     in_c,   "net.in_height",   h,
+                        "net.in_width",        w,      "net.max_batch",   batch,
+                        "net.init",            o->init, "net.auxiliary",  aux,
+                        "net.auxiliary_weight", aux_w, NULL};
+    rfnas_config *cfg = config_of(kv);
+    if (cfg == NULL)
+        return -1;
+    rfnas_genotype *g = NULL;
+    rfnas_status st = rfnas_genotype_parse(&g, t->genotype, NULL);
+    if (st >= 0)
+        st = rfnas_supernet_create_from_genotype(&t->net, t->ctx, g, cfg);
+    rfnas_genotype_destroy(g);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+
+    char lr[64], mom[64], wd[64], clip[64], nest[8];
+    snprintf(lr, sizeof lr, "%.17g", o->lr);
+    snprintf(mom, sizeof mom, "%.17g", o->momentum);
+    snprintf(wd, sizeof wd, "%.17g", o->weight_decay);
+    snprintf(clip, sizeof clip, "%.17g", o->clip);
+    snprintf(nest, sizeof nest, "%ld", o->nesterov);
+    const char *sgd_kv[] = {"opt.kind", "sgd", "opt.lr", lr, "opt.momentum", mom,
+                            "opt.weight_decay", wd, "opt.grad_clip", clip, "opt.nesterov", nest,
+                            NULL};
+    if ((cfg = config_of(sgd_kv)) == NULL)
+        return -1;
+    st = rfnas_optimizer_create(&t->sgd, t->net, RFNAS_GROUP_WEIGHTS, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+    return 0;
+}
+
+/* Settings the library would refuse later with a less specific message. */
+static int check_settings(const trainer *t)
+{
+    const train_options *o = &t->opt;
+    if (!t->darts && (o->auxiliary || o->drop_path > 0)) {
+        fprintf(stderr, "rfnas-train: an NAS-Bench-201 network has no auxiliary head and no "
+                        "drop-path; --auxiliary and --drop-path are for DARTS genotypes\n");
+        return -1;
+    }
+    if (o->pad_to > 0 && (o->pad_to < t->in_h || o->pad_to < t->in_w)) {
+        fprintf(stderr, "rfnas-train: --pad-to %ld is smaller than the %lldx%lld images\n",
+                o->pad_to, (long long)t->in_h, (long long)t->in_w);
+        return -1;
+    }
+    if (o->auxiliary && (t->net_h < 32 || t->net_w < 32)) {
+        fprintf(stderr,
+                "rfnas-train: the auxiliary head reads an 8x8 to 10x10 map at cell 2L/3, which "
+                "needs 32x32 inputs; these are %lldx%lld (add --pad-to 32)\n",
+                (long long)t->net_h, (long long)t->net_w);
+        return -1;
+    }
+    return 0;
+}
+
+int trainer_open(trainer *t)
+{
+    const train_options *o = &t->opt;
+    char seed[32], threads[32];
+    snprintf(seed, sizeof seed, "%ld", o->seed);
+    snprintf(threads, sizeof threads, "%ld", o->threads);
+    rfnas_config *cfg = config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads,
+                                                        NULL});
+    if (cfg == NULL)
+        return -1;
+    rfnas_status st = rfnas_ctx_create(&t->ctx, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+
+    if (open_part(t, RFNAS_PART_TRAIN, &t->train_all) < 0)
+        return -1;
+    int64_t n;
+    CHECK(rfnas_dataset_shape(t->train_all, &n, &t->in_c, &t->in_h, &t->in_w, &t->classes));
+    if (t->in_c > 4) {
+        fprintf(stderr, "rfnas-train: images with %lld channels; at most 4 are supported\n",
+                (long long)t->in_c);
+        return -1;
+    }
+    t->net_h = o->pad_to > 0 ? o->pad_to : t->in_h;
+    t->net_w = o->pad_to > 0 ? o->pad_to : t->in_w;
+    if (check_settings(t) < 0)
+        return -1;
+    int64_t keep = o->train_subset > 0 && o->train_subset < n ? o->train_subset : n;
+    CHECK(rfnas_dataset_subset(&t->train_set, t->train_all, 0, keep));
+    if (open_part(t, RFNAS_PART_TEST, &t->test_all) < 0)
+        return -1;
+    int64_t tn, tc, th, tw;
+    CHECK(rfnas_dataset_shape(t->test_all, &tn, &tc, &th, &tw, NULL));
+    if (tc != t->in_c || th != t->in_h || tw != t->in_w) {
+        fprintf(stderr, "rfnas-train: test images are %lldx%lldx%lld, training images "
+                        "%lldx%lldx%lld\n",
+                (long long)tc, (long long)th, (long long)tw, (long long)t->in_c,
+                (long long)t->in_h, (long long)t->in_w);
+        return -1;
+    }
+    keep = o->test_subset > 0 && o->test_subset < tn ? o->test_subset : tn;
+    CHECK(rfnas_dataset_subset(&t->test_set, t->test_all, 0, keep));
+    if (make_iterator(t) < 0)
+        return -1;
+    CHECK(rfnas_iter_shape(t->it, NULL, NULL, NULL, NULL, &t->steps_per_epoch));
+    if (make_net(t) < 0)
+        return -1;
+
+    t->x_cap = (size_t)o->batch * (size_t)(t->in_c * t->in_h * t->in_w);
+    t->x_net_cap = (size_t)o->batch * (size_t)(t->in_c * t->net_h * t->net_w);
+    t->x = malloc(t->x_cap * sizeof *t->x);
+    t->x_net = malloc(t->x_net_cap * sizeof *t->x_net);
+    t->y = malloc((size_t)o->batch * sizeof *t->y);
+    if (!t->x || !t->x_net || !t->y) {
+        fprintf(stderr, "rfnas-train: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
+
+void trainer_close(trainer *t)
+{
+    /* Any order works: children keep their parents alive. */
+    rfnas_optimizer_destroy(t->sgd);
+    rfnas_supernet_destroy(t->net);
+    rfnas_iter_destroy(t->it);
+    rfnas_dataset_destroy(t->test_set);
+    rfnas_dataset_destroy(t->test_all);
+    rfnas_dataset_destroy(t->train_set);
+    rfnas_dataset_destroy(t->train_all);
+    rfnas_ctx_destroy(t->ctx);
+    free(t->x);
+    free(t->x_net);
+    free(t->y);
+}

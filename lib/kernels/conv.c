@@ -58,6 +58,9 @@ static rfnas_status check_desc(const rfnas__conv_desc *d)
         rfnas__conv_out_size(d->iw, d->kw, d->stride, d->pad_w, d->dilation) < 1)
         return rfnas__error(RFNAS_E_INVALID, "%s: input %lldx%lld smaller than the kernel", fn,
                             (long long)d->ih, (long long)d->iw);
+    if (d->bf16 && (d->trainable || d->groups != 1 || d->src_plain))
+        return rfnas__error(RFNAS_E_INVALID,
+                            "%s: bf16 is for frozen, ungrouped convolutions of a blocked input", fn);
     /* no_bwd_data with frozen weights is a forward-only plan: the RF-DARTS stem
      * (a random convolution of the image), or any network run for evaluation. */
     return RFNAS_OK;
@@ -82,7 +85,8 @@ static rfnas_status init_op(const rfnas__conv *c, rfnas__conv_dir dir,
         memcpy(wd, g, sizeof g);
         wn = 4;
     }
-    RFNAS__TRY(rfnas__md_init(&wei, wn, wd, dnnl_format_tag_any));
+    RFNAS__TRY(rfnas__md_init_dt(&wei, wn, wd, d->bf16 ? dnnl_bf16 : dnnl_f32,
+                                 dnnl_format_tag_any));
     /* oneDNN dilates count the holes: PyTorch dilation - 1. The right pad makes
      * oneDNN's output size equal PyTorch's floor; it may be negative (a 1x1
      * stride-2 conv on an even input ignores the last row). */
@@ -146,6 +150,49 @@ static rfnas_status create_dir(rfnas__conv *c, rfnas__conv_dir dir, rfnas__prim 
     if (rc == RFNAS_OK)
         rfnas__error_clear();
     return rc;
+}
+
+int rfnas__conv_bf16_fast(void)
+{
+    return dnnl_get_effective_cpu_isa() >= dnnl_cpu_isa_avx512_core_amx;
+}
+
+/* bf16 version of create_dir() (forward and backward-data only). The input
+ * side (src forward, diff_dst backward-data) is bf16 nhwc, the layout the AMX
+ * kernels use (DESIGN 7.9). For the output side it tries, in order: f32 in the
+ * caller's nChw16c (no conversion at all), f32 nhwc (one reorder, no rounding
+ * of the result), bf16 nhwc (the output rounded to bf16, then widened); the
+ * first that gets a non-reference kernel wins. */
+static rfnas_status create_dir_bf16(rfnas__conv *c, rfnas__conv_dir dir, rfnas__prim *p,
+                                    const_dnnl_primitive_desc_t hint)
+{
+    static const int ids[2][3] = {
+        {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST},
+        {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
+    };
+    static const char *const what[2] = {"conv forward (bf16)", "conv backward-data (bf16)"};
+    const int fwd = dir == RFNAS__CONV_FWD;
+    const dnnl_memory_desc_t *in_user = fwd ? &c->src_md : &c->dst_md;
+    const dnnl_memory_desc_t *out_user = fwd ? &c->dst_md : &c->src_md;
+    dnnl_memory_desc_t in, outs[3];
+    RFNAS__TRY(rfnas__md_init_dt(&in, 4, in_user->dims, dnnl_bf16, dnnl_nhwc));
+    outs[0] = *out_user;
+    RFNAS__TRY(rfnas__md_init_dt(&outs[1], 4, out_user->dims, dnnl_f32, dnnl_nhwc));
+    RFNAS__TRY(rfnas__md_init_dt(&outs[2], 4, out_user->dims, dnnl_bf16, dnnl_nhwc));
+    rfnas_status first = RFNAS_OK;
+    for (int i = 0; i < 3; i++) {
+        dnnl_convolution_desc_t op;
+        RFNAS__TRY(fwd ? init_op(c, dir, &in, &outs[i], &op) : init_op(c, dir, &outs[i], &in, &op));
+        rfnas_status rc = rfnas__prim_create(p, c->ctx, &op, hint, ids[!fwd], 3, what[!fwd]);
+        if (rc == RFNAS_OK && !rfnas__prim_is_ref(p)) {
+            rfnas__error_clear(); /* an earlier candidate's failure is handled */
+            return RFNAS_OK;
+        }
+        if (first == RFNAS_OK)
+            first = rc < 0 ? rc : RFNAS_E_BACKEND;
+        rfnas__prim_destroy(p);
+    }
+    return rfnas__error(first, "%s: oneDNN has no bf16 kernel for this shape", what[!fwd]);
 }
 
 /* An adapter between the caller's layout @p user and a primitive's @p prim:
@@ -236,7 +283,10 @@ static rfnas_status build(rfnas__conv *c)
         RFNAS__TRY(rfnas__md_init(&c->wei_md, 4, wd, dnnl_oihw));
     }
 
-    RFNAS__TRY(create_dir(c, RFNAS__CONV_FWD, &c->fwd, NULL));
+    if (d->bf16)
+        RFNAS__TRY(create_dir_bf16(c, RFNAS__CONV_FWD, &c->fwd, NULL));
+    else
+        RFNAS__TRY(create_dir(c, RFNAS__CONV_FWD, &c->fwd, NULL));
     RFNAS__TRY(adapter_make(c, &c->fwd_src, &c->src_md, rfnas__prim_arg_md(&c->fwd, DNNL_ARG_SRC),
                             1, 0, "conv forward: src reorder"));
     RFNAS__TRY(adapter_make(c, &c->fwd_dst, &c->dst_md, rfnas__prim_arg_md(&c->fwd, DNNL_ARG_DST),
@@ -245,7 +295,10 @@ static rfnas_status build(rfnas__conv *c)
     RFNAS__TRY(adapter_make(c, &c->w_fwd, &c->wei_md, w_fwd_md, 1, 1, "conv: weights reorder"));
 
     if (!d->no_bwd_data) {
-        RFNAS__TRY(create_dir(c, RFNAS__CONV_BWD_DATA, &c->bwd_data, c->fwd.pd));
+        if (d->bf16)
+            RFNAS__TRY(create_dir_bf16(c, RFNAS__CONV_BWD_DATA, &c->bwd_data, c->fwd.pd));
+        else
+            RFNAS__TRY(create_dir(c, RFNAS__CONV_BWD_DATA, &c->bwd_data, c->fwd.pd));
         const rfnas__prim *p = &c->bwd_data;
         RFNAS__TRY(adapter_make(c, &c->bd_ddst, &c->dst_md, rfnas__prim_arg_md(p, DNNL_ARG_DIFF_DST),
                                 1, 0, "conv backward-data: diff_dst reorder"));

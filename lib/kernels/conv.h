@@ -24,6 +24,18 @@
  * onednn-notes pitfall 3) by rfnas__conv_set_weights(): once for frozen random
  * features, after every update for trained weights.
  *
+ * bf16 (issue 6): with desc.bf16 the primitives read bf16 (weights converted
+ * once by rfnas__conv_set_weights(), activations at the boundary) and
+ * accumulate in f32, so AMX runs them several times faster than fp32
+ * (onednn-notes 3.2). The caller still passes and receives f32 nChw16c: the
+ * input side (src forward, diff_dst backward-data) is converted into a bf16
+ * nhwc buffer the plan owns, the output side comes back as f32 when oneDNN
+ * offers that, else through a bf16 buffer. Only for frozen, ungrouped
+ * convolutions of a blocked input (RFNAS_E_INVALID otherwise): trained
+ * weights, their gradients and everything outside the convolution stay f32.
+ * Whether bf16 is worth it on this CPU is the caller's decision
+ * (rfnas__conv_bf16_fast()).
+ *
  * A frozen convolution (trainable = 0) never creates the backward-weights
  * primitive, and its backward needs only the output gradient, not the input:
  * a graph need not keep a frozen convolution's input. */
@@ -50,6 +62,7 @@ typedef struct rfnas__conv_desc {
     int no_bwd_data;      /* the input needs no gradient (the stem): skip backward-data;
                            * with trainable = 0 the plan is forward only */
     int src_plain;        /* src in plain NCHW instead of nChw16c (the stem) */
+    int bf16;             /* compute forward and backward-data in bf16 (see below) */
 } rfnas__conv_desc;
 
 typedef struct rfnas__conv rfnas__conv;
@@ -63,6 +76,11 @@ typedef enum rfnas__conv_dir {
 /* Output height or width, or 0 when the input is too small for the kernel. */
 int64_t rfnas__conv_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad,
                              int64_t dilation);
+
+/* Whether oneDNN runs bf16 convolutions on AMX here: without AMX its bf16
+ * kernels are slower than fp32 (onednn-notes pitfall 10). Honours
+ * ONEDNN_MAX_CPU_ISA. */
+int rfnas__conv_bf16_fast(void);
 
 /* Checks @p d and creates the primitives it needs. RFNAS_E_INVALID for a
  * shape PyTorch would refuse; RFNAS_E_BACKEND when oneDNN cannot serve it. */

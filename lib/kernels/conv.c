@@ -199,11 +199,38 @@ static rfnas_status create_dir_bf16(rfnas__conv *c, rfnas__conv_dir dir, rfnas__
  * for an input it reorders user -> prim, for an output prim -> user; the
  * buffer holds the primitive's side. Nothing when the layouts agree, unless
  * @p always (weights, which the plan must own a copy of). */
+/* Whether a 4-D layout puts (n, c, h, w) at ((n*H + h)*W + w)*16 + c with 16
+ * channels: both nhwc and nChw16c do, so for C = 16 they are the same bytes
+ * (the bf16 plans' f32 nhwc outputs then need no reorder into nChw16c). */
+static int is_c16_interleaved(const dnnl_memory_desc_t *m)
+{
+    const dnnl_blocking_desc_t *b = &m->format_desc.blocking;
+    if (m->ndims != 4 || m->format_kind != dnnl_blocked || m->dims[1] != 16 || m->offset0 != 0)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (m->padded_dims[i] != m->dims[i] || m->padded_offsets[i] != 0)
+            return 0;
+    const int64_t h = m->dims[2], w = m->dims[3];
+    if (b->strides[0] != 16 * h * w || b->strides[2] != 16 * w || b->strides[3] != 16)
+        return 0;
+    if (b->inner_nblks == 0)
+        return b->strides[1] == 1;
+    return b->inner_nblks == 1 && b->inner_blks[0] == 16 && b->inner_idxs[0] == 1;
+}
+
+static int same_memory(const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b)
+{
+    if (rfnas__md_equal(a, b))
+        return 1;
+    return a->data_type == b->data_type && is_c16_interleaved(a) && is_c16_interleaved(b) &&
+           memcmp(a->dims, b->dims, 4 * sizeof a->dims[0]) == 0;
+}
+
 static rfnas_status adapter_make(rfnas__conv *c, adapter *a, const dnnl_memory_desc_t *user,
                                  const dnnl_memory_desc_t *prim, int input, int always,
                                  const char *what)
 {
-    if (!always && rfnas__md_equal(user, prim))
+    if (!always && same_memory(user, prim))
         return RFNAS_OK;
     a->bytes = rfnas__md_bytes(prim);
     a->buf = rfnas__alloc(c->ctx, a->bytes);
@@ -431,6 +458,32 @@ rfnas_status rfnas__conv_forward(rfnas__conv *c, const float *src, float *dst)
         return rfnas__error(RFNAS_E_STATE, "%s: weights not set", what);
     void *h[3] = {NULL, c->w_fwd.buf, out_handle(&c->fwd_dst, dst)};
     RFNAS__TRY(adapt_in(c, &c->fwd_src, src, &h[0], what));
+    RFNAS__TRY(rfnas__prim_exec(&c->fwd, c->ctx, h, c->scratch, what));
+    return adapt_out(c, &c->fwd_dst, dst, what);
+}
+
+size_t rfnas__conv_bf16_src_bytes(const rfnas__conv *c)
+{
+    return c->d.bf16 ? rfnas__md_bytes(rfnas__prim_arg_md(&c->fwd, DNNL_ARG_SRC)) : 0;
+}
+
+rfnas_status rfnas__conv_src_to_bf16(rfnas__conv *c, const float *src, void *src_bf16)
+{
+    static const char what[] = "conv: src to bf16";
+    if (!c->d.bf16 || c->fwd_src.re.prim == NULL)
+        return rfnas__error(RFNAS_E_STATE, "%s: not a bf16 plan", what);
+    void *h[2] = {(void *)src, src_bf16};
+    return rfnas__prim_exec(&c->fwd_src.re, c->ctx, h, c->scratch, what);
+}
+
+rfnas_status rfnas__conv_forward_bf16(rfnas__conv *c, const void *src_bf16, float *dst)
+{
+    static const char what[] = "conv forward";
+    if (!c->d.bf16)
+        return rfnas__error(RFNAS_E_STATE, "%s: not a bf16 plan", what);
+    if (!c->weights_set)
+        return rfnas__error(RFNAS_E_STATE, "%s: weights not set", what);
+    void *h[3] = {(void *)src_bf16, c->w_fwd.buf, out_handle(&c->fwd_dst, dst)};
     RFNAS__TRY(rfnas__prim_exec(&c->fwd, c->ctx, h, c->scratch, what));
     return adapt_out(c, &c->fwd_dst, dst, what);
 }

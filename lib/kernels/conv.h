@@ -111,6 +111,17 @@ rfnas_status rfnas__conv_set_weights(rfnas__conv *c, const float *w);
 /* dst = conv(src, weights). RFNAS_E_STATE before rfnas__conv_set_weights(). */
 rfnas_status rfnas__conv_forward(rfnas__conv *c, const float *src, float *dst);
 
+/* bf16 plans: bytes of the bf16 nhwc copy of src (0 for an fp32 plan). Every
+ * bf16 plan of the same input shape reads the same layout, so one copy can
+ * feed all the convolutions of one activation (graph shadows). */
+size_t rfnas__conv_bf16_src_bytes(const rfnas__conv *c);
+
+/* bf16 plans: converts the caller's f32 src into @p src_bf16 (that many bytes). */
+rfnas_status rfnas__conv_src_to_bf16(rfnas__conv *c, const float *src, void *src_bf16);
+
+/* bf16 plans: rfnas__conv_forward() from an already converted input. */
+rfnas_status rfnas__conv_forward_bf16(rfnas__conv *c, const void *src_bf16, float *dst);
+
 /* diff_src = gradient of <diff_dst, conv(src)> with respect to src (overwritten).
  * Needs only the weights, not src. RFNAS_E_STATE when created with no_bwd_data. */
 rfnas_status rfnas__conv_backward_data(rfnas__conv *c, const float *diff_dst, float *diff_src);

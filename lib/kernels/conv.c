@@ -12,8 +12,10 @@
  * the primitive's side. Inactive (re.prim == NULL) when the layouts agree. */
 typedef struct adapter {
     rfnas__prim re;
-    void *buf;
+    void *buf;    /* an owned buffer (weights), or NULL when shared */
     size_t bytes;
+    int shared;   /* activations: at byte off of the context's workspace */
+    size_t off;
 } adapter;
 
 struct rfnas__conv {
@@ -31,9 +33,27 @@ struct rfnas__conv {
     float *dw_plain;               /* the plain weight gradient before copy or add */
     int weights_set;
 
-    void *scratch; /* the user-managed scratchpad, shared by this plan's primitives */
-    size_t scratch_bytes;
+    /* Transient memory lives in the context's workspace (ctx.h), which one
+     * call uses at a time: the activation adapters' buffers at their offsets,
+     * then the user-managed scratchpad of this plan's primitives. */
+    size_t work_bytes; /* this plan's part: adapters, then the scratchpad */
+    size_t scratch_off, scratch_bytes;
 };
+
+static void *scratch(const rfnas__conv *c)
+{
+    return c->scratch_bytes ? (char *)rfnas__ctx_work(c->ctx) + c->scratch_off : NULL;
+}
+
+static void *abuf(const rfnas__conv *c, const adapter *a)
+{
+    return a->shared ? (char *)rfnas__ctx_work(c->ctx) + a->off : a->buf;
+}
+
+static size_t round64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
+}
 
 int64_t rfnas__conv_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dilation)
 {
@@ -233,9 +253,15 @@ static rfnas_status adapter_make(rfnas__conv *c, adapter *a, const dnnl_memory_d
     if (!always && same_memory(user, prim))
         return RFNAS_OK;
     a->bytes = rfnas__md_bytes(prim);
-    a->buf = rfnas__alloc(c->ctx, a->bytes);
-    if (a->buf == NULL)
-        return RFNAS__NOMEM(what);
+    if (always) {
+        a->buf = rfnas__alloc(c->ctx, a->bytes);
+        if (a->buf == NULL)
+            return RFNAS__NOMEM(what);
+    } else {
+        a->shared = 1;
+        a->off = c->work_bytes;
+        c->work_bytes += round64(a->bytes);
+    }
     return input ? rfnas__prim_create_reorder(&a->re, c->ctx, user, prim, what)
                  : rfnas__prim_create_reorder(&a->re, c->ctx, prim, user, what);
 }
@@ -260,23 +286,23 @@ static rfnas_status adapt_in(rfnas__conv *c, adapter *a, const float *ptr, void 
         *out = (void *)ptr; /* read only: oneDNN does not write its inputs */
         return RFNAS_OK;
     }
-    void *h[2] = {(void *)ptr, a->buf};
-    RFNAS__TRY(rfnas__prim_exec(&a->re, c->ctx, h, c->scratch, what));
-    *out = a->buf;
+    void *h[2] = {(void *)ptr, abuf(c, a)};
+    RFNAS__TRY(rfnas__prim_exec(&a->re, c->ctx, h, scratch(c), what));
+    *out = h[1];
     return RFNAS_OK;
 }
 
-static void *out_handle(adapter *a, float *ptr)
+static void *out_handle(const rfnas__conv *c, adapter *a, float *ptr)
 {
-    return a->re.prim ? a->buf : (void *)ptr;
+    return a->re.prim ? abuf(c, a) : (void *)ptr;
 }
 
 static rfnas_status adapt_out(rfnas__conv *c, adapter *a, float *ptr, const char *what)
 {
     if (a->re.prim == NULL)
         return RFNAS_OK;
-    void *h[2] = {a->buf, ptr};
-    return rfnas__prim_exec(&a->re, c->ctx, h, c->scratch, what);
+    void *h[2] = {abuf(c, a), ptr};
+    return rfnas__prim_exec(&a->re, c->ctx, h, scratch(c), what);
 }
 
 void rfnas__conv_destroy(rfnas__conv *c)
@@ -291,7 +317,6 @@ void rfnas__conv_destroy(rfnas__conv *c)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         adapter_free(c, all[i]);
     rfnas__free(c->ctx, c->dw_plain);
-    rfnas__free(c->ctx, c->scratch);
     rfnas__free(c->ctx, c);
 }
 
@@ -357,11 +382,10 @@ static rfnas_status build(rfnas__conv *c)
                                   &c->bw_ddst.re, &c->w_fwd.re,   &c->w_bd.re,   &c->dw.re};
     for (size_t i = 0; i < sizeof prims / sizeof prims[0]; i++)
         c->scratch_bytes = max_size(c->scratch_bytes, prims[i]->scratch_bytes);
-    if (c->scratch_bytes > 0) {
-        c->scratch = rfnas__alloc(c->ctx, c->scratch_bytes);
-        if (c->scratch == NULL)
-            return RFNAS__NOMEM("conv scratchpad");
-    }
+    c->scratch_off = c->work_bytes;
+    c->work_bytes += round64(c->scratch_bytes);
+    if (rfnas__ctx_work_reserve(c->ctx, c->work_bytes) != RFNAS_OK)
+        return RFNAS__NOMEM("conv workspace");
     return RFNAS_OK;
 }
 
@@ -422,7 +446,7 @@ size_t rfnas__conv_plan_bytes(const rfnas__conv *c)
 {
     const adapter *all[] = {&c->fwd_src, &c->fwd_dst, &c->bd_ddst, &c->bd_dsrc, &c->bw_src,
                             &c->bw_ddst, &c->w_fwd,   &c->w_bd,    &c->dw};
-    size_t bytes = c->scratch_bytes;
+    size_t bytes = c->work_bytes;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         bytes += all[i]->buf ? all[i]->bytes : 0;
     if (c->dw_plain)
@@ -442,10 +466,10 @@ rfnas_status rfnas__conv_set_weights(rfnas__conv *c, const float *w)
 {
     static const char what[] = "conv: weights reorder";
     void *h[2] = {(void *)w, c->w_fwd.buf};
-    RFNAS__TRY(rfnas__prim_exec(&c->w_fwd.re, c->ctx, h, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->w_fwd.re, c->ctx, h, scratch(c), what));
     if (c->w_bd.re.prim) {
         h[1] = c->w_bd.buf;
-        RFNAS__TRY(rfnas__prim_exec(&c->w_bd.re, c->ctx, h, c->scratch, what));
+        RFNAS__TRY(rfnas__prim_exec(&c->w_bd.re, c->ctx, h, scratch(c), what));
     }
     c->weights_set = 1;
     return RFNAS_OK;
@@ -456,9 +480,9 @@ rfnas_status rfnas__conv_forward(rfnas__conv *c, const float *src, float *dst)
     static const char what[] = "conv forward";
     if (!c->weights_set)
         return rfnas__error(RFNAS_E_STATE, "%s: weights not set", what);
-    void *h[3] = {NULL, c->w_fwd.buf, out_handle(&c->fwd_dst, dst)};
+    void *h[3] = {NULL, c->w_fwd.buf, out_handle(c, &c->fwd_dst, dst)};
     RFNAS__TRY(adapt_in(c, &c->fwd_src, src, &h[0], what));
-    RFNAS__TRY(rfnas__prim_exec(&c->fwd, c->ctx, h, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->fwd, c->ctx, h, scratch(c), what));
     return adapt_out(c, &c->fwd_dst, dst, what);
 }
 
@@ -473,7 +497,7 @@ rfnas_status rfnas__conv_src_to_bf16(rfnas__conv *c, const float *src, void *src
     if (!c->d.bf16 || c->fwd_src.re.prim == NULL)
         return rfnas__error(RFNAS_E_STATE, "%s: not a bf16 plan", what);
     void *h[2] = {(void *)src, src_bf16};
-    return rfnas__prim_exec(&c->fwd_src.re, c->ctx, h, c->scratch, what);
+    return rfnas__prim_exec(&c->fwd_src.re, c->ctx, h, scratch(c), what);
 }
 
 rfnas_status rfnas__conv_forward_bf16(rfnas__conv *c, const void *src_bf16, float *dst)
@@ -483,8 +507,8 @@ rfnas_status rfnas__conv_forward_bf16(rfnas__conv *c, const void *src_bf16, floa
         return rfnas__error(RFNAS_E_STATE, "%s: not a bf16 plan", what);
     if (!c->weights_set)
         return rfnas__error(RFNAS_E_STATE, "%s: weights not set", what);
-    void *h[3] = {(void *)src_bf16, c->w_fwd.buf, out_handle(&c->fwd_dst, dst)};
-    RFNAS__TRY(rfnas__prim_exec(&c->fwd, c->ctx, h, c->scratch, what));
+    void *h[3] = {(void *)src_bf16, c->w_fwd.buf, out_handle(c, &c->fwd_dst, dst)};
+    RFNAS__TRY(rfnas__prim_exec(&c->fwd, c->ctx, h, scratch(c), what));
     return adapt_out(c, &c->fwd_dst, dst, what);
 }
 
@@ -496,9 +520,9 @@ rfnas_status rfnas__conv_backward_data(rfnas__conv *c, const float *diff_dst, fl
     if (!c->weights_set)
         return rfnas__error(RFNAS_E_STATE, "%s: weights not set", what);
     void *w = c->w_bd.buf ? c->w_bd.buf : c->w_fwd.buf;
-    void *h[3] = {NULL, w, out_handle(&c->bd_dsrc, diff_src)};
+    void *h[3] = {NULL, w, out_handle(c, &c->bd_dsrc, diff_src)};
     RFNAS__TRY(adapt_in(c, &c->bd_ddst, diff_dst, &h[0], what));
-    RFNAS__TRY(rfnas__prim_exec(&c->bwd_data, c->ctx, h, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->bwd_data, c->ctx, h, scratch(c), what));
     return adapt_out(c, &c->bd_dsrc, diff_src, what);
 }
 
@@ -511,11 +535,11 @@ rfnas_status rfnas__conv_backward_weights(rfnas__conv *c, const float *src, cons
     void *h[3] = {NULL, NULL, c->dw.buf};
     RFNAS__TRY(adapt_in(c, &c->bw_src, src, &h[0], what));
     RFNAS__TRY(adapt_in(c, &c->bw_ddst, diff_dst, &h[1], what));
-    RFNAS__TRY(rfnas__prim_exec(&c->bwd_wei, c->ctx, h, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->bwd_wei, c->ctx, h, scratch(c), what));
     /* To the plain layout in the plan's buffer first, so that accumulation is
      * one sequential (deterministic) loop over the caller's array. */
     void *r[2] = {c->dw.buf, c->dw_plain};
-    RFNAS__TRY(rfnas__prim_exec(&c->dw.re, c->ctx, r, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->dw.re, c->ctx, r, scratch(c), what));
     size_t n = rfnas__conv_weights_count(c);
     if (accumulate)
         for (size_t i = 0; i < n; i++)

@@ -98,8 +98,10 @@ const dnnl_memory_desc_t *rfnas__conv_dst_md(const rfnas__conv *c);
 /* Floats of the plain weight array, OC * IC/G * KH * KW. */
 size_t rfnas__conv_weights_count(const rfnas__conv *c);
 
-/* Bytes the plan holds besides its primitives (weight copies, scratchpad,
- * fallback reorder buffers), for memory reports. */
+/* Bytes the plan needs besides its primitives, for memory reports: its weight
+ * copies, plus its share of the context's transient workspace (scratchpad,
+ * layout and bf16 conversion buffers; ctx.h), which all plans of a context
+ * share, so the shares of several plans do not add up. */
 size_t rfnas__conv_plan_bytes(const rfnas__conv *c);
 
 /* Name of the oneDNN implementation of one direction, or NULL if not created. */

@@ -132,12 +132,13 @@ rfnas_status rfnas_supernet_create(rfnas_supernet **out, rfnas_ctx *ctx, const r
     net->refs = 1;
     rfnas__log(ctx, RFNAS_LOG_INFO,
                "supernet: %s space, %s features%s, C=%lld, %lld cells, input %lldx%lldx%lld, "
-               "batch <= %lld, arena %.1f MiB",
+               "batch <= %lld, arena %.1f MiB, bf16 copies %.1f MiB",
                space->name, nc.features == RFNAS__FEATURES_RANDOM ? "random" : "learned",
                nc.conv_bf16 && nc.features == RFNAS__FEATURES_RANDOM ? " (bf16)" : "",
                (long long)nc.channels, (long long)nc.cells, (long long)nc.in_c,
                (long long)nc.in_h, (long long)nc.in_w, (long long)nc.max_batch,
-               (double)rfnas__graph_plan_bytes(net->net.graph, RFNAS__MODE_ARCH) / 1048576.0);
+               (double)rfnas__graph_plan_bytes(net->net.graph, RFNAS__MODE_ARCH) / 1048576.0,
+               (double)rfnas__graph_shadow_bytes(net->net.graph) / 1048576.0);
     *out = net;
     return RFNAS_OK;
 }

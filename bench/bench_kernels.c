@@ -2,7 +2,13 @@
  * cell shapes (issue 3, "Must show"), one JSON object per line. Built by meson,
  * never run by the tests; results and method are in docs/performance.md.
  *
- *   rfnas-bench-kernels [--threads N] [--reps R] [--batch B] [--wait S]
+ *   rfnas-bench-kernels [--threads N] [--reps R] [--batch B] [--wait S] [--bf16 1]
+ *                       [--conv-only 1]
+ *
+ * With --bf16 1 only the single convolutions run, as bf16 plans (issue 6):
+ * f32 nChw16c in and out, bf16 inside, conversions at the boundary included.
+ * --conv-only 1 runs only the single convolutions in fp32, to compare with
+ * that in the same session.
  *
  * Per stage shape (C=16 at 32x32, 32 at 16x16, 64 at 8x8; batch B, default 64):
  * - conv1x1 and conv3x3 (C->C, stride 1, frozen as in RF mode): forward and
@@ -69,6 +75,8 @@ typedef struct opts {
     int reps;
     int batch;
     double wait_s; /* per attempt: wait up to this long for a quiet machine */
+    int bf16;      /* convolutions only, in bf16 */
+    int conv_only; /* convolutions only */
 } opts;
 
 static rfnas_ctx *g_ctx;
@@ -351,6 +359,7 @@ static rfnas__conv *make_conv(int ic, int oc, int hw, int k)
     d.dilation = 1;
     d.groups = 1;
     d.trainable = 0; /* RF mode: frozen random features */
+    d.bf16 = g_opt.bf16;
     rfnas__conv *c = NULL;
     CHECK(rfnas__conv_create(&c, g_ctx, &d));
     return c;
@@ -717,9 +726,13 @@ int main(int argc, char **argv)
             g_opt.batch = parse_int(argv[i], v, 1, 4096);
         else if (!strcmp(argv[i], "--wait"))
             g_opt.wait_s = parse_int(argv[i], v, 0, 3600);
+        else if (!strcmp(argv[i], "--bf16"))
+            g_opt.bf16 = parse_int(argv[i], v, 0, 1);
+        else if (!strcmp(argv[i], "--conv-only"))
+            g_opt.conv_only = parse_int(argv[i], v, 0, 1);
         else {
             fprintf(stderr, "usage: rfnas-bench-kernels [--threads N] [--reps R] [--batch B] "
-                            "[--wait S]\n");
+                            "[--wait S] [--bf16 1] [--conv-only 1]\n");
             return 2;
         }
     }
@@ -743,12 +756,15 @@ int main(int argc, char **argv)
            ver->major, ver->minor, ver->patch, (unsigned)dnnl_get_effective_cpu_isa());
     fflush(stdout);
 
-    bench_sgemm();
+    if (!g_opt.bf16 && !g_opt.conv_only)
+        bench_sgemm();
     static const int shapes[3][2] = {{16, 32}, {32, 16}, {64, 8}};
     for (int i = 0; i < 3; i++) {
         int c = shapes[i][0], hw = shapes[i][1];
         bench_conv(c, hw, 1);
         bench_conv(c, hw, 3);
+        if (g_opt.bf16 || g_opt.conv_only)
+            continue;
         bench_bn(c, hw);
         bench_fused(c, hw, 3, 3);
         bench_fused(c, hw, 3, 2);

@@ -10,6 +10,9 @@
  *   nb201-{random,learned}-b{64,16}   NB201 supernet, N=5 cells per stage
  *   darts-{random,learned}-b64        DARTS-space supernet, 8 cells
  *   nb201-random-b64-eval, darts-random-b64-eval   forward only (evaluation mode)
+ *   nb201-random-b64-bf16, darts-random-b64-bf16, nb201-random-b64-eval-bf16
+ *                                     the same with net.precision=bf16 (frozen
+ *                                     convolutions in bf16 on AMX; fp32 without)
  * A step is what a first-order search does per training batch: an arch step
  * (zero ARCH gradients, forward in the ARCH phase on one batch, backward,
  * Adam step) and a weights step (zero WEIGHTS gradients, forward in the
@@ -64,6 +67,7 @@ typedef struct bench_cfg {
     const char *features;
     int batch;
     int eval; /* forward-only evaluation throughput instead of a search step */
+    const char *precision; /* net.precision; NULL = the default, fp32 */
 } bench_cfg;
 
 static const bench_cfg configs[] = {
@@ -75,6 +79,9 @@ static const bench_cfg configs[] = {
     {"darts-learned-b64", "darts", "learned", 64, 0},
     {"nb201-random-b64-eval", "nb201", "random", 64, 1},
     {"darts-random-b64-eval", "darts", "random", 64, 1},
+    {"nb201-random-b64-bf16", "nb201", "random", 64, 0, "bf16"},
+    {"darts-random-b64-bf16", "darts", "random", 64, 0, "bf16"},
+    {"nb201-random-b64-eval-bf16", "nb201", "random", 64, 1, "bf16"},
 };
 enum { N_CONFIGS = (int)(sizeof configs / sizeof configs[0]) };
 
@@ -204,7 +211,9 @@ static void run_config(const bench_cfg *bc, const opts *o)
     cfg = kv((const char *const[]){"net.features", bc->features, "net.channels", "16",
                                    "net.cells", strcmp(bc->space, "darts") ? "5" : "8",
                                    "net.classes", "10", "net.in_channels", "3", "net.in_height",
-                                   "32", "net.in_width", "32", "net.max_batch", batch, NULL});
+                                   "32", "net.in_width", "32", "net.max_batch", batch,
+                                   "net.precision", bc->precision ? bc->precision : "fp32",
+                                   NULL});
     const double t_build = now();
     rfnas_supernet *net;
     TRY(rfnas_supernet_create(&net, ctx, space, cfg));
@@ -279,6 +288,7 @@ static void run_config(const bench_cfg *bc, const opts *o)
             getrusage(RUSAGE_SELF, &ru);
             const int images = bc->eval ? bc->batch : 2 * bc->batch;
             printf("{\"config\": \"%s\", \"space\": \"%s\", \"features\": \"%s\", "
+                   "\"precision\": \"%s\", "
                    "\"kind\": \"%s\", \"batch\": %d, \"C\": 16, \"cells\": %d, "
                    "\"input\": \"3x32x32\", \"classes\": 10, \"threads\": %d, \"steps\": %d, "
                    "\"warmup\": %d, \"step_ms_median\": %.2f, \"step_ms_min\": %.2f, "
@@ -287,7 +297,8 @@ static void run_config(const bench_cfg *bc, const opts *o)
                    "\"arena_mb\": %.1f, \"plan_mb\": {\"eval\": %.1f, \"weights\": %.1f, "
                    "\"arch\": %.1f}, \"build_s\": %.2f, \"loss\": %.4f, "
                    "\"other_pct\": %.1f, \"steal_pct\": %.1f}\n",
-                   bc->name, bc->space, bc->features, bc->eval ? "eval" : "step", bc->batch,
+                   bc->name, bc->space, bc->features,
+                   bc->precision ? bc->precision : "fp32", bc->eval ? "eval" : "step", bc->batch,
                    strcmp(bc->space, "darts") ? 5 : 8, o->threads, o->steps, o->warmup,
                    med * 1e3, times[0] * 1e3, times[n - 1] * 1e3, median_of(cpu, n) * 1e3,
                    cpu[0] * 1e3, images / med,

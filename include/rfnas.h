@@ -181,6 +181,15 @@ typedef enum rfnas_key {
                                                 drop-path masks; live, for exact resume */
     RFNAS_KEY_NET_NOISE_COUNTER = 218, /**< int, 0..2^63-1, default 0: position of the S4 noise
                                             op's draws; live, for exact resume */
+    RFNAS_KEY_NET_PRECISION = 219,    /**< string: "fp32" (default) | "bf16" | "auto": arithmetic
+                                           of the frozen (random-feature) convolutions. "bf16"
+                                           runs them in bf16 with f32 accumulation on AMX
+                                           (activations converted at the convolution, weights
+                                           once); alphas, BN, statistics, optimizer state and
+                                           learned convolutions stay fp32. Where oneDNN reports
+                                           no AMX, bf16 is slower than fp32, so "bf16" falls
+                                           back to fp32 with a warning in the log and "auto"
+                                           quietly picks fp32 */
 
     /* optimizer: 300..399 */
     RFNAS_KEY_OPT_KIND = 300,         /**< string: "sgd" (default) | "adam" */

@@ -40,6 +40,8 @@ static const flag FLAGS[] = {
     {"stem-multiplier", K_INT, F(stem_multiplier), "3", 1, 16, NULL, 1, "DARTS stem multiplier"},
     {"init", K_CHOICE, F(init), "kaiming_normal", 0, 0, "kaiming_normal|pytorch", 1,
      "random initialisation of convolutions and classifier"},
+    {"precision", K_CHOICE, F(precision), "fp32", 0, 0, "fp32|bf16|auto", 1,
+     "arithmetic of the frozen convolutions (net.precision): bf16 on AMX, else fp32"},
     {"train-classifier", K_INT, F(train_classifier), "0", 0, 1, NULL, 1,
      "RF: train the classifier with the BN parameters"},
     {"bn-stats", K_CHOICE, F(bn_stats), "track", 0, 0, "track|batch", 1,

@@ -17,6 +17,7 @@ typedef struct options {
     long partial_channels, edge_norm;
     long channels, cells, stem_multiplier;
     char init[OPT_TEXT];
+    char precision[OPT_TEXT]; /* fp32 | bf16 | auto (net.precision) */
     long train_classifier;
     char bn_stats[OPT_TEXT]; /* track | batch */
     /* data */

@@ -180,6 +180,7 @@ static int make_net(search *s)
                         "net.init",            o->init,
                         "net.partial_channels", k,
                         "net.edge_norm",       en,
+                        "net.precision",       o->precision,
                         NULL};
     rfnas_config *cfg = config_of(kv);
     if (cfg == NULL)

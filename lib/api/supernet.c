@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "kernels/conv.h"
 
 static void supernet_free(rfnas_supernet *net)
 {
@@ -71,6 +72,23 @@ static rfnas_status read_config(rfnas__net_config *nc, const rfnas_space *space,
     return RFNAS_OK;
 }
 
+/* net.precision: bf16 only where oneDNN runs it on AMX. Without AMX its bf16
+ * convolutions are slower than fp32 (onednn-notes pitfall 10), so an explicit
+ * "bf16" falls back to fp32 (a program written on an AMX machine still runs
+ * elsewhere) and says so; "auto" decides quietly. */
+static int resolve_precision(rfnas_ctx *ctx, const char *precision)
+{
+    if (strcmp(precision, "fp32") == 0)
+        return 0;
+    if (rfnas__conv_bf16_fast())
+        return 1;
+    if (strcmp(precision, "bf16") == 0)
+        rfnas__log(ctx, RFNAS_LOG_WARN,
+                   "supernet: net.precision bf16 needs AMX, which oneDNN does not report on this "
+                   "CPU; the convolutions run in fp32");
+    return 0;
+}
+
 rfnas_status rfnas_supernet_create(rfnas_supernet **out, rfnas_ctx *ctx, const rfnas_space *space,
                                    const rfnas_config *cfg)
 {
@@ -84,6 +102,7 @@ rfnas_status rfnas_supernet_create(rfnas_supernet **out, rfnas_ctx *ctx, const r
     rfnas__net_config nc;
     RFNAS__TRY(read_config(&nc, space, cfg));
     nc.seed = ctx->seed;
+    nc.conv_bf16 = resolve_precision(ctx, rfnas__config_string(cfg, RFNAS_KEY_NET_PRECISION));
     rfnas_supernet *net = rfnas__calloc(ctx, 1, sizeof *net);
     if (net == NULL)
         return RFNAS__NOMEM(fn);
@@ -112,12 +131,14 @@ rfnas_status rfnas_supernet_create(rfnas_supernet **out, rfnas_ctx *ctx, const r
     rfnas__ctx_ref(ctx);
     net->refs = 1;
     rfnas__log(ctx, RFNAS_LOG_INFO,
-               "supernet: %s space, %s features, C=%lld, %lld cells, input %lldx%lldx%lld, "
-               "batch <= %lld, arena %.1f MiB",
+               "supernet: %s space, %s features%s, C=%lld, %lld cells, input %lldx%lldx%lld, "
+               "batch <= %lld, arena %.1f MiB, bf16 copies %.1f MiB",
                space->name, nc.features == RFNAS__FEATURES_RANDOM ? "random" : "learned",
+               nc.conv_bf16 && nc.features == RFNAS__FEATURES_RANDOM ? " (bf16)" : "",
                (long long)nc.channels, (long long)nc.cells, (long long)nc.in_c,
                (long long)nc.in_h, (long long)nc.in_w, (long long)nc.max_batch,
-               (double)rfnas__graph_plan_bytes(net->net.graph, RFNAS__MODE_ARCH) / 1048576.0);
+               (double)rfnas__graph_plan_bytes(net->net.graph, RFNAS__MODE_ARCH) / 1048576.0,
+               (double)rfnas__graph_shadow_bytes(net->net.graph) / 1048576.0);
     *out = net;
     return RFNAS_OK;
 }

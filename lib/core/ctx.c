@@ -91,6 +91,7 @@ static int default_threads(void)
 
 static void ctx_free(rfnas_ctx *ctx)
 {
+    rfnas__ctx_work_free(ctx);
     if (ctx->stream)
         dnnl_stream_destroy(ctx->stream);
     if (ctx->engine)

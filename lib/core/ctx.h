@@ -24,6 +24,8 @@ struct rfnas_ctx {
     void *log_user;
     dnnl_engine_t engine;
     dnnl_stream_t stream;
+    void *work;        /* the transient workspace (work.c) */
+    size_t work_bytes;
 };
 
 /* Children take a reference on their context and drop it when they are destroyed;
@@ -36,6 +38,14 @@ void rfnas__ctx_unref(rfnas_ctx *ctx);
 void *rfnas__alloc(rfnas_ctx *ctx, size_t size);
 void *rfnas__calloc(rfnas_ctx *ctx, size_t count, size_t size);
 void rfnas__free(rfnas_ctx *ctx, void *ptr);
+
+/* The transient workspace (work.c): memory a kernel uses only within one
+ * call, shared by all plans of the context. Reserve at plan time (grows, and
+ * may move: fetch the pointer with rfnas__ctx_work() at run time, never keep
+ * it). RFNAS_E_NOMEM without setting the error text. */
+rfnas_status rfnas__ctx_work_reserve(rfnas_ctx *ctx, size_t bytes);
+void *rfnas__ctx_work(const rfnas_ctx *ctx);
+void rfnas__ctx_work_free(rfnas_ctx *ctx);
 
 /* Sends a message to the context's log callback if it wants this level. */
 void rfnas__log(rfnas_ctx *ctx, rfnas_log_level level, const char *fmt, ...) RFNAS__PRINTF(3, 4);

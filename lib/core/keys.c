@@ -5,6 +5,7 @@
 static const char *const cifar_labels[] = {"fine", "coarse", NULL};
 static const char *const features[] = {"random", "learned", NULL};
 static const char *const inits[] = {"pytorch", "kaiming_normal", NULL};
+static const char *const precisions[] = {"fp32", "bf16", "auto", NULL};
 static const char *const optimizers[] = {"sgd", "adam", NULL};
 
 #define INT_KEY(k, n, lo, hi, def) {k, n, RFNAS_TYPE_INT, lo, hi, def, 0, 0, 0, NULL}
@@ -35,6 +36,7 @@ static const rfnas__key_info key_table[] = {
     DBL_KEY(RFNAS_KEY_NET_DROP_PATH_PROB, "net.drop_path_prob", 0.0, 0.999999, 0.0),
     INT_KEY(RFNAS_KEY_NET_DROP_PATH_COUNTER, "net.drop_path_counter", 0, INT64_MAX, 0),
     INT_KEY(RFNAS_KEY_NET_NOISE_COUNTER, "net.noise_counter", 0, INT64_MAX, 0),
+    STR_KEY(RFNAS_KEY_NET_PRECISION, "net.precision", precisions),
 
     STR_KEY(RFNAS_KEY_OPT_KIND, "opt.kind", optimizers),
     DBL_KEY(RFNAS_KEY_OPT_LR, "opt.lr", 0.0, 10.0, 0.025),

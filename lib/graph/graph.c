@@ -54,6 +54,7 @@ void rfnas__graph_destroy(rfnas__graph *g)
         rfnas__free(ctx, g->group_grads[k]);
     }
     rfnas__free(ctx, g->arena);
+    rfnas__graph_shadow_free(g);
     rfnas__free(ctx, g->tensors);
     rfnas__free(ctx, g->flags);
     rfnas__free(ctx, g->params);
@@ -282,4 +283,14 @@ rfnas_ctx *rfnas__graph_ctx(const rfnas__graph *g)
 int64_t rfnas__graph_max_batch(const rfnas__graph *g)
 {
     return g->max_batch;
+}
+
+void rfnas__graph_set_conv_bf16(rfnas__graph *g, int on)
+{
+    g->conv_bf16 = on != 0;
+}
+
+int rfnas__graph_conv_bf16(const rfnas__graph *g)
+{
+    return g->conv_bf16;
 }

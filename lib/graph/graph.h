@@ -139,6 +139,19 @@ int rfnas__graph_node_count(const rfnas__graph *g);
 /* Bytes of arena the plan of @p mode uses at the maximum batch, and the arena's total. */
 size_t rfnas__graph_plan_bytes(const rfnas__graph *g, rfnas__mode mode);
 rfnas_ctx *rfnas__graph_ctx(const rfnas__graph *g);
+/* Whether convolution nodes added from now on with frozen weights compute in
+ * bf16 (net.precision; the conv node decides which convolutions qualify). */
+void rfnas__graph_set_conv_bf16(rfnas__graph *g, int on);
+int rfnas__graph_conv_bf16(const rfnas__graph *g);
+
+/* bf16 shadows (shadow.c): a bf16 copy of @p tensor shared by the bf16
+ * convolutions that read it. Reserve at build time (@p bytes_per_sample of
+ * the copy; reserving again is a no-op). At run time rfnas__graph_shadow()
+ * gives the buffer (NULL if none was reserved) and sets @p filled when it
+ * already holds this forward's value; otherwise the caller fills it now. */
+rfnas_status rfnas__graph_shadow_reserve(rfnas__graph *g, int tensor, size_t bytes_per_sample);
+void *rfnas__graph_shadow(rfnas__graph *g, int tensor, int *filled);
+size_t rfnas__graph_shadow_bytes(const rfnas__graph *g);
 int64_t rfnas__graph_max_batch(const rfnas__graph *g);
 
 /* ---- inside a node's forward/backward ---- */

@@ -19,6 +19,14 @@ typedef struct rfnas__plan {
     size_t bytes;
 } rfnas__plan;
 
+/* A bf16 copy of one tensor (shadow.c). */
+typedef struct rfnas__shadow {
+    int tensor;
+    size_t bytes;   /* at the largest batch */
+    uint64_t stamp; /* the forward whose value it holds */
+    void *buf;
+} rfnas__shadow;
+
 struct rfnas__graph {
     rfnas_ctx *ctx; /* holds a reference */
     int64_t max_batch;
@@ -36,6 +44,10 @@ struct rfnas__graph {
     unsigned char *arena;
     size_t arena_bytes;
     int finalized;
+    int conv_bf16; /* see rfnas__graph_set_conv_bf16() */
+    uint64_t forwards; /* forwards run so far: the stamp of bf16 shadows */
+    rfnas__shadow *shadows;
+    int n_shadows, cap_shadows;
     rfnas__mode mode;     /* of the last forward */
     int64_t batch;        /* of the last forward */
     int backward_pending; /* a forward in a training mode ran; its backward has not */
@@ -43,6 +55,7 @@ struct rfnas__graph {
 
 rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *plan);
 void rfnas__plan_free(rfnas__graph *g, rfnas__plan *plan);
+void rfnas__graph_shadow_free(rfnas__graph *g);
 rfnas__group rfnas__mode_group(rfnas__mode mode);
 
 #endif

@@ -53,6 +53,7 @@ rfnas_status rfnas__graph_forward(rfnas__graph *g, int64_t batch, rfnas__mode mo
     g->mode = mode;
     g->batch = batch;
     g->backward_pending = 0;
+    g->forwards++; /* invalidates every bf16 shadow */
     rfnas__exec ex = {g, g->ctx, batch, train, rfnas__mode_group(mode), 0, 0, NULL};
     rfnas__threads_scope scope;
     rfnas__threads_enter(g->ctx, &scope);

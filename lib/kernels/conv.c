@@ -12,8 +12,10 @@
  * the primitive's side. Inactive (re.prim == NULL) when the layouts agree. */
 typedef struct adapter {
     rfnas__prim re;
-    void *buf;
+    void *buf;    /* an owned buffer (weights), or NULL when shared */
     size_t bytes;
+    int shared;   /* activations: at byte off of the context's workspace */
+    size_t off;
 } adapter;
 
 struct rfnas__conv {
@@ -31,9 +33,27 @@ struct rfnas__conv {
     float *dw_plain;               /* the plain weight gradient before copy or add */
     int weights_set;
 
-    void *scratch; /* the user-managed scratchpad, shared by this plan's primitives */
-    size_t scratch_bytes;
+    /* Transient memory lives in the context's workspace (ctx.h), which one
+     * call uses at a time: the activation adapters' buffers at their offsets,
+     * then the user-managed scratchpad of this plan's primitives. */
+    size_t work_bytes; /* this plan's part: adapters, then the scratchpad */
+    size_t scratch_off, scratch_bytes;
 };
+
+static void *scratch(const rfnas__conv *c)
+{
+    return c->scratch_bytes ? (char *)rfnas__ctx_work(c->ctx) + c->scratch_off : NULL;
+}
+
+static void *abuf(const rfnas__conv *c, const adapter *a)
+{
+    return a->shared ? (char *)rfnas__ctx_work(c->ctx) + a->off : a->buf;
+}
+
+static size_t round64(size_t n)
+{
+    return (n + 63) & ~(size_t)63;
+}
 
 int64_t rfnas__conv_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dilation)
 {
@@ -58,6 +78,9 @@ static rfnas_status check_desc(const rfnas__conv_desc *d)
         rfnas__conv_out_size(d->iw, d->kw, d->stride, d->pad_w, d->dilation) < 1)
         return rfnas__error(RFNAS_E_INVALID, "%s: input %lldx%lld smaller than the kernel", fn,
                             (long long)d->ih, (long long)d->iw);
+    if (d->bf16 && (d->trainable || d->groups != 1 || d->src_plain))
+        return rfnas__error(RFNAS_E_INVALID,
+                            "%s: bf16 is for frozen, ungrouped convolutions of a blocked input", fn);
     /* no_bwd_data with frozen weights is a forward-only plan: the RF-DARTS stem
      * (a random convolution of the image), or any network run for evaluation. */
     return RFNAS_OK;
@@ -82,7 +105,8 @@ static rfnas_status init_op(const rfnas__conv *c, rfnas__conv_dir dir,
         memcpy(wd, g, sizeof g);
         wn = 4;
     }
-    RFNAS__TRY(rfnas__md_init(&wei, wn, wd, dnnl_format_tag_any));
+    RFNAS__TRY(rfnas__md_init_dt(&wei, wn, wd, d->bf16 ? dnnl_bf16 : dnnl_f32,
+                                 dnnl_format_tag_any));
     /* oneDNN dilates count the holes: PyTorch dilation - 1. The right pad makes
      * oneDNN's output size equal PyTorch's floor; it may be negative (a 1x1
      * stride-2 conv on an even input ignores the last row). */
@@ -148,20 +172,96 @@ static rfnas_status create_dir(rfnas__conv *c, rfnas__conv_dir dir, rfnas__prim 
     return rc;
 }
 
+int rfnas__conv_bf16_fast(void)
+{
+    return dnnl_get_effective_cpu_isa() >= dnnl_cpu_isa_avx512_core_amx;
+}
+
+/* bf16 version of create_dir() (forward and backward-data only). The input
+ * side (src forward, diff_dst backward-data) is bf16 nhwc, the layout the AMX
+ * kernels use (DESIGN 7.9). For the output side it tries, in order: f32 in the
+ * caller's nChw16c (no conversion at all), f32 nhwc (one reorder, no rounding
+ * of the result), bf16 nhwc (the output rounded to bf16, then widened); the
+ * first that gets a non-reference kernel wins. */
+static rfnas_status create_dir_bf16(rfnas__conv *c, rfnas__conv_dir dir, rfnas__prim *p,
+                                    const_dnnl_primitive_desc_t hint)
+{
+    static const int ids[2][3] = {
+        {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST},
+        {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
+    };
+    static const char *const what[2] = {"conv forward (bf16)", "conv backward-data (bf16)"};
+    const int fwd = dir == RFNAS__CONV_FWD;
+    const dnnl_memory_desc_t *in_user = fwd ? &c->src_md : &c->dst_md;
+    const dnnl_memory_desc_t *out_user = fwd ? &c->dst_md : &c->src_md;
+    dnnl_memory_desc_t in, outs[3];
+    RFNAS__TRY(rfnas__md_init_dt(&in, 4, in_user->dims, dnnl_bf16, dnnl_nhwc));
+    outs[0] = *out_user;
+    RFNAS__TRY(rfnas__md_init_dt(&outs[1], 4, out_user->dims, dnnl_f32, dnnl_nhwc));
+    RFNAS__TRY(rfnas__md_init_dt(&outs[2], 4, out_user->dims, dnnl_bf16, dnnl_nhwc));
+    rfnas_status first = RFNAS_OK;
+    for (int i = 0; i < 3; i++) {
+        dnnl_convolution_desc_t op;
+        RFNAS__TRY(fwd ? init_op(c, dir, &in, &outs[i], &op) : init_op(c, dir, &outs[i], &in, &op));
+        rfnas_status rc = rfnas__prim_create(p, c->ctx, &op, hint, ids[!fwd], 3, what[!fwd]);
+        if (rc == RFNAS_OK && !rfnas__prim_is_ref(p)) {
+            rfnas__error_clear(); /* an earlier candidate's failure is handled */
+            return RFNAS_OK;
+        }
+        if (first == RFNAS_OK)
+            first = rc < 0 ? rc : RFNAS_E_BACKEND;
+        rfnas__prim_destroy(p);
+    }
+    return rfnas__error(first, "%s: oneDNN has no bf16 kernel for this shape", what[!fwd]);
+}
+
 /* An adapter between the caller's layout @p user and a primitive's @p prim:
  * for an input it reorders user -> prim, for an output prim -> user; the
  * buffer holds the primitive's side. Nothing when the layouts agree, unless
  * @p always (weights, which the plan must own a copy of). */
+/* Whether a 4-D layout puts (n, c, h, w) at ((n*H + h)*W + w)*16 + c with 16
+ * channels: both nhwc and nChw16c do, so for C = 16 they are the same bytes
+ * (the bf16 plans' f32 nhwc outputs then need no reorder into nChw16c). */
+static int is_c16_interleaved(const dnnl_memory_desc_t *m)
+{
+    const dnnl_blocking_desc_t *b = &m->format_desc.blocking;
+    if (m->ndims != 4 || m->format_kind != dnnl_blocked || m->dims[1] != 16 || m->offset0 != 0)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (m->padded_dims[i] != m->dims[i] || m->padded_offsets[i] != 0)
+            return 0;
+    const int64_t h = m->dims[2], w = m->dims[3];
+    if (b->strides[0] != 16 * h * w || b->strides[2] != 16 * w || b->strides[3] != 16)
+        return 0;
+    if (b->inner_nblks == 0)
+        return b->strides[1] == 1;
+    return b->inner_nblks == 1 && b->inner_blks[0] == 16 && b->inner_idxs[0] == 1;
+}
+
+static int same_memory(const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b)
+{
+    if (rfnas__md_equal(a, b))
+        return 1;
+    return a->data_type == b->data_type && is_c16_interleaved(a) && is_c16_interleaved(b) &&
+           memcmp(a->dims, b->dims, 4 * sizeof a->dims[0]) == 0;
+}
+
 static rfnas_status adapter_make(rfnas__conv *c, adapter *a, const dnnl_memory_desc_t *user,
                                  const dnnl_memory_desc_t *prim, int input, int always,
                                  const char *what)
 {
-    if (!always && rfnas__md_equal(user, prim))
+    if (!always && same_memory(user, prim))
         return RFNAS_OK;
     a->bytes = rfnas__md_bytes(prim);
-    a->buf = rfnas__alloc(c->ctx, a->bytes);
-    if (a->buf == NULL)
-        return RFNAS__NOMEM(what);
+    if (always) {
+        a->buf = rfnas__alloc(c->ctx, a->bytes);
+        if (a->buf == NULL)
+            return RFNAS__NOMEM(what);
+    } else {
+        a->shared = 1;
+        a->off = c->work_bytes;
+        c->work_bytes += round64(a->bytes);
+    }
     return input ? rfnas__prim_create_reorder(&a->re, c->ctx, user, prim, what)
                  : rfnas__prim_create_reorder(&a->re, c->ctx, prim, user, what);
 }
@@ -186,23 +286,23 @@ static rfnas_status adapt_in(rfnas__conv *c, adapter *a, const float *ptr, void 
         *out = (void *)ptr; /* read only: oneDNN does not write its inputs */
         return RFNAS_OK;
     }
-    void *h[2] = {(void *)ptr, a->buf};
-    RFNAS__TRY(rfnas__prim_exec(&a->re, c->ctx, h, c->scratch, what));
-    *out = a->buf;
+    void *h[2] = {(void *)ptr, abuf(c, a)};
+    RFNAS__TRY(rfnas__prim_exec(&a->re, c->ctx, h, scratch(c), what));
+    *out = h[1];
     return RFNAS_OK;
 }
 
-static void *out_handle(adapter *a, float *ptr)
+static void *out_handle(const rfnas__conv *c, adapter *a, float *ptr)
 {
-    return a->re.prim ? a->buf : (void *)ptr;
+    return a->re.prim ? abuf(c, a) : (void *)ptr;
 }
 
 static rfnas_status adapt_out(rfnas__conv *c, adapter *a, float *ptr, const char *what)
 {
     if (a->re.prim == NULL)
         return RFNAS_OK;
-    void *h[2] = {a->buf, ptr};
-    return rfnas__prim_exec(&a->re, c->ctx, h, c->scratch, what);
+    void *h[2] = {abuf(c, a), ptr};
+    return rfnas__prim_exec(&a->re, c->ctx, h, scratch(c), what);
 }
 
 void rfnas__conv_destroy(rfnas__conv *c)
@@ -217,7 +317,6 @@ void rfnas__conv_destroy(rfnas__conv *c)
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         adapter_free(c, all[i]);
     rfnas__free(c->ctx, c->dw_plain);
-    rfnas__free(c->ctx, c->scratch);
     rfnas__free(c->ctx, c);
 }
 
@@ -236,7 +335,10 @@ static rfnas_status build(rfnas__conv *c)
         RFNAS__TRY(rfnas__md_init(&c->wei_md, 4, wd, dnnl_oihw));
     }
 
-    RFNAS__TRY(create_dir(c, RFNAS__CONV_FWD, &c->fwd, NULL));
+    if (d->bf16)
+        RFNAS__TRY(create_dir_bf16(c, RFNAS__CONV_FWD, &c->fwd, NULL));
+    else
+        RFNAS__TRY(create_dir(c, RFNAS__CONV_FWD, &c->fwd, NULL));
     RFNAS__TRY(adapter_make(c, &c->fwd_src, &c->src_md, rfnas__prim_arg_md(&c->fwd, DNNL_ARG_SRC),
                             1, 0, "conv forward: src reorder"));
     RFNAS__TRY(adapter_make(c, &c->fwd_dst, &c->dst_md, rfnas__prim_arg_md(&c->fwd, DNNL_ARG_DST),
@@ -245,7 +347,10 @@ static rfnas_status build(rfnas__conv *c)
     RFNAS__TRY(adapter_make(c, &c->w_fwd, &c->wei_md, w_fwd_md, 1, 1, "conv: weights reorder"));
 
     if (!d->no_bwd_data) {
-        RFNAS__TRY(create_dir(c, RFNAS__CONV_BWD_DATA, &c->bwd_data, c->fwd.pd));
+        if (d->bf16)
+            RFNAS__TRY(create_dir_bf16(c, RFNAS__CONV_BWD_DATA, &c->bwd_data, c->fwd.pd));
+        else
+            RFNAS__TRY(create_dir(c, RFNAS__CONV_BWD_DATA, &c->bwd_data, c->fwd.pd));
         const rfnas__prim *p = &c->bwd_data;
         RFNAS__TRY(adapter_make(c, &c->bd_ddst, &c->dst_md, rfnas__prim_arg_md(p, DNNL_ARG_DIFF_DST),
                                 1, 0, "conv backward-data: diff_dst reorder"));
@@ -277,11 +382,10 @@ static rfnas_status build(rfnas__conv *c)
                                   &c->bw_ddst.re, &c->w_fwd.re,   &c->w_bd.re,   &c->dw.re};
     for (size_t i = 0; i < sizeof prims / sizeof prims[0]; i++)
         c->scratch_bytes = max_size(c->scratch_bytes, prims[i]->scratch_bytes);
-    if (c->scratch_bytes > 0) {
-        c->scratch = rfnas__alloc(c->ctx, c->scratch_bytes);
-        if (c->scratch == NULL)
-            return RFNAS__NOMEM("conv scratchpad");
-    }
+    c->scratch_off = c->work_bytes;
+    c->work_bytes += round64(c->scratch_bytes);
+    if (rfnas__ctx_work_reserve(c->ctx, c->work_bytes) != RFNAS_OK)
+        return RFNAS__NOMEM("conv workspace");
     return RFNAS_OK;
 }
 
@@ -342,7 +446,7 @@ size_t rfnas__conv_plan_bytes(const rfnas__conv *c)
 {
     const adapter *all[] = {&c->fwd_src, &c->fwd_dst, &c->bd_ddst, &c->bd_dsrc, &c->bw_src,
                             &c->bw_ddst, &c->w_fwd,   &c->w_bd,    &c->dw};
-    size_t bytes = c->scratch_bytes;
+    size_t bytes = c->work_bytes;
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         bytes += all[i]->buf ? all[i]->bytes : 0;
     if (c->dw_plain)
@@ -362,10 +466,10 @@ rfnas_status rfnas__conv_set_weights(rfnas__conv *c, const float *w)
 {
     static const char what[] = "conv: weights reorder";
     void *h[2] = {(void *)w, c->w_fwd.buf};
-    RFNAS__TRY(rfnas__prim_exec(&c->w_fwd.re, c->ctx, h, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->w_fwd.re, c->ctx, h, scratch(c), what));
     if (c->w_bd.re.prim) {
         h[1] = c->w_bd.buf;
-        RFNAS__TRY(rfnas__prim_exec(&c->w_bd.re, c->ctx, h, c->scratch, what));
+        RFNAS__TRY(rfnas__prim_exec(&c->w_bd.re, c->ctx, h, scratch(c), what));
     }
     c->weights_set = 1;
     return RFNAS_OK;
@@ -376,9 +480,35 @@ rfnas_status rfnas__conv_forward(rfnas__conv *c, const float *src, float *dst)
     static const char what[] = "conv forward";
     if (!c->weights_set)
         return rfnas__error(RFNAS_E_STATE, "%s: weights not set", what);
-    void *h[3] = {NULL, c->w_fwd.buf, out_handle(&c->fwd_dst, dst)};
+    void *h[3] = {NULL, c->w_fwd.buf, out_handle(c, &c->fwd_dst, dst)};
     RFNAS__TRY(adapt_in(c, &c->fwd_src, src, &h[0], what));
-    RFNAS__TRY(rfnas__prim_exec(&c->fwd, c->ctx, h, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->fwd, c->ctx, h, scratch(c), what));
+    return adapt_out(c, &c->fwd_dst, dst, what);
+}
+
+size_t rfnas__conv_bf16_src_bytes(const rfnas__conv *c)
+{
+    return c->d.bf16 ? rfnas__md_bytes(rfnas__prim_arg_md(&c->fwd, DNNL_ARG_SRC)) : 0;
+}
+
+rfnas_status rfnas__conv_src_to_bf16(rfnas__conv *c, const float *src, void *src_bf16)
+{
+    static const char what[] = "conv: src to bf16";
+    if (!c->d.bf16 || c->fwd_src.re.prim == NULL)
+        return rfnas__error(RFNAS_E_STATE, "%s: not a bf16 plan", what);
+    void *h[2] = {(void *)src, src_bf16};
+    return rfnas__prim_exec(&c->fwd_src.re, c->ctx, h, scratch(c), what);
+}
+
+rfnas_status rfnas__conv_forward_bf16(rfnas__conv *c, const void *src_bf16, float *dst)
+{
+    static const char what[] = "conv forward";
+    if (!c->d.bf16)
+        return rfnas__error(RFNAS_E_STATE, "%s: not a bf16 plan", what);
+    if (!c->weights_set)
+        return rfnas__error(RFNAS_E_STATE, "%s: weights not set", what);
+    void *h[3] = {(void *)src_bf16, c->w_fwd.buf, out_handle(c, &c->fwd_dst, dst)};
+    RFNAS__TRY(rfnas__prim_exec(&c->fwd, c->ctx, h, scratch(c), what));
     return adapt_out(c, &c->fwd_dst, dst, what);
 }
 
@@ -390,9 +520,9 @@ rfnas_status rfnas__conv_backward_data(rfnas__conv *c, const float *diff_dst, fl
     if (!c->weights_set)
         return rfnas__error(RFNAS_E_STATE, "%s: weights not set", what);
     void *w = c->w_bd.buf ? c->w_bd.buf : c->w_fwd.buf;
-    void *h[3] = {NULL, w, out_handle(&c->bd_dsrc, diff_src)};
+    void *h[3] = {NULL, w, out_handle(c, &c->bd_dsrc, diff_src)};
     RFNAS__TRY(adapt_in(c, &c->bd_ddst, diff_dst, &h[0], what));
-    RFNAS__TRY(rfnas__prim_exec(&c->bwd_data, c->ctx, h, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->bwd_data, c->ctx, h, scratch(c), what));
     return adapt_out(c, &c->bd_dsrc, diff_src, what);
 }
 
@@ -405,11 +535,11 @@ rfnas_status rfnas__conv_backward_weights(rfnas__conv *c, const float *src, cons
     void *h[3] = {NULL, NULL, c->dw.buf};
     RFNAS__TRY(adapt_in(c, &c->bw_src, src, &h[0], what));
     RFNAS__TRY(adapt_in(c, &c->bw_ddst, diff_dst, &h[1], what));
-    RFNAS__TRY(rfnas__prim_exec(&c->bwd_wei, c->ctx, h, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->bwd_wei, c->ctx, h, scratch(c), what));
     /* To the plain layout in the plan's buffer first, so that accumulation is
      * one sequential (deterministic) loop over the caller's array. */
     void *r[2] = {c->dw.buf, c->dw_plain};
-    RFNAS__TRY(rfnas__prim_exec(&c->dw.re, c->ctx, r, c->scratch, what));
+    RFNAS__TRY(rfnas__prim_exec(&c->dw.re, c->ctx, r, scratch(c), what));
     size_t n = rfnas__conv_weights_count(c);
     if (accumulate)
         for (size_t i = 0; i < n; i++)

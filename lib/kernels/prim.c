@@ -8,13 +8,19 @@
 rfnas_status rfnas__md_init(dnnl_memory_desc_t *md, int ndims, const int64_t *dims,
                             dnnl_format_tag_t tag)
 {
+    return rfnas__md_init_dt(md, ndims, dims, dnnl_f32, tag);
+}
+
+rfnas_status rfnas__md_init_dt(dnnl_memory_desc_t *md, int ndims, const int64_t *dims,
+                               dnnl_data_type_t dt, dnnl_format_tag_t tag)
+{
     /* A full dnnl_dims_t, not the caller's shorter array: oneDNN copies
      * DNNL_MAX_NDIMS entries and gcc 12 warns about the over-read otherwise. */
     dnnl_dims_t d = {0};
     if (ndims < 1 || ndims > DNNL_MAX_NDIMS)
         return rfnas__error(RFNAS_E_INVALID, "memory descriptor: %d dims", ndims);
     memcpy(d, dims, (size_t)ndims * sizeof d[0]);
-    dnnl_status_t st = dnnl_memory_desc_init_by_tag(md, ndims, d, dnnl_f32, tag);
+    dnnl_status_t st = dnnl_memory_desc_init_by_tag(md, ndims, d, dt, tag);
     return st == dnnl_success ? RFNAS_OK : rfnas__dnnl_error(st, "dnnl_memory_desc_init_by_tag");
 }
 

@@ -37,6 +37,10 @@ typedef struct rfnas__prim {
 rfnas_status rfnas__md_init(dnnl_memory_desc_t *md, int ndims, const int64_t *dims,
                             dnnl_format_tag_t tag);
 
+/* The same with element type @p dt (dnnl_bf16 for the bf16 convolutions). */
+rfnas_status rfnas__md_init_dt(dnnl_memory_desc_t *md, int ndims, const int64_t *dims,
+                               dnnl_data_type_t dt, dnnl_format_tag_t tag);
+
 /* Creates a primitive from a oneDNN 2.6 op descriptor (the address of a
  * dnnl_convolution_desc_t, dnnl_batch_normalization_desc_t, ...). @p hint is
  * the forward pd for backward primitives, else NULL. @p arg_ids lists the

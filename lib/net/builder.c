@@ -19,6 +19,7 @@ void rfnas__netb_begin(rfnas__netb *b, rfnas__net *net, rfnas_ctx *ctx, const rf
     if (b->rc != RFNAS_OK)
         return;
     b->g = net->graph;
+    rfnas__graph_set_conv_bf16(b->g, cfg->conv_bf16);
     b->cap_weights = max_weights;
     b->weight = rfnas__calloc(ctx, (size_t)max_weights, sizeof *b->weight);
     b->fan_in = rfnas__calloc(ctx, (size_t)max_weights, sizeof *b->fan_in);

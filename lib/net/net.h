@@ -32,6 +32,7 @@ typedef struct rfnas__net_config {
     int64_t partial_channels;   /* PC-DARTS K (SPEC 3.3); 0 or 1 = every channel through the ops */
     int edge_norm;              /* PC-DARTS edge normalisation (SPEC 5.3): betas per node */
     uint64_t seed;
+    int conv_bf16;              /* frozen convolutions in bf16 (net.precision resolved) */
     /* Discrete networks of a genotype only (SPEC 4.4, 8.1). */
     int auxiliary;              /* DARTS: auxiliary head at cell floor(2L/3) */
     double aux_weight;          /* its loss weight (0.4) */

@@ -67,8 +67,20 @@ static rfnas_status conv_plan(rfnas__node *n, rfnas__exec *ex, rfnas__conv **out
 
 static rfnas_status conv_fwd(rfnas__node *n, rfnas__exec *ex)
 {
+    conv_state *s = n->state;
     rfnas__conv *c;
     RFNAS__TRY(conv_plan(n, ex, &c));
+    if (s->desc.bf16) {
+        /* The input's bf16 copy, converted by the first of its convolutions
+         * in this forward and read by the others (graph shadows). */
+        int filled;
+        void *x16 = rfnas__graph_shadow(ex->graph, n->in[0], &filled);
+        if (x16 != NULL) {
+            if (!filled)
+                RFNAS__TRY(rfnas__conv_src_to_bf16(c, rfnas__exec_in(ex, n, 0), x16));
+            return rfnas__conv_forward_bf16(c, x16, rfnas__exec_out(ex, n, 0));
+        }
+    }
     return rfnas__conv_forward(c, rfnas__exec_in(ex, n, 0), rfnas__exec_out(ex, n, 0));
 }
 
@@ -133,16 +145,28 @@ int rfnas__node_conv(rfnas__graph *g, const char *name, int x, int64_t cout, int
                                  .trainable = pw->group != RFNAS__GROUP_FROZEN,
                                  .no_bwd_data = t->producer < 0,
                                  .src_plain = t->layout == RFNAS__LAYOUT_PLAIN};
+    /* bf16 (net.precision) where it pays off and keeps the trained state fp32:
+     * frozen, ungrouped convolutions of a blocked activation with a kernel
+     * larger than 1x1. Each bf16 convolution pays for converting its output
+     * gradient to bf16 and (C > 16) its outputs back to nChw16c, traffic in
+     * proportion to the tensor; a 1x1 convolution does 9 times less work than
+     * a 3x3 one on the same tensor, so for it the conversions cost about as
+     * much as AMX saves. The stem (image input) and depthwise convolutions
+     * stay fp32. */
+    s->desc.bf16 = rfnas__graph_conv_bf16(g) && !s->desc.trainable && groups == 1 &&
+                   !s->desc.src_plain && k > 1;
     /* Validate the shape now (batch 1) so a bad network fails at build time. */
     rfnas__conv_desc probe = s->desc;
     probe.n = 1;
     rfnas__conv *c;
     rfnas_status rc = rfnas__conv_create(&c, ctx, &probe);
+    if (rc == RFNAS_OK && s->desc.bf16)
+        rc = rfnas__graph_shadow_reserve(g, x, rfnas__conv_bf16_src_bytes(c));
+    rfnas__conv_destroy(c);
     if (rc != RFNAS_OK) {
         rfnas__free(ctx, s);
         return rc;
     }
-    rfnas__conv_destroy(c);
     int y = rfnas__graph_tensor(g, cout, oh, ow, RFNAS__LAYOUT_BLOCKED16);
     if (y < 0) {
         rfnas__free(ctx, s);

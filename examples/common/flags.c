@@ -30,8 +30,7 @@ static int in_choices(const char *choices, const char *v)
     return 0;
 }
 
-int flags_set(const flag_table *t, void *base, const flag *fl, const char *v, char *err,
-              size_t cap)
+int flags_set(const flag_table *t, void *base, const flag *fl, const char *v, char *err, size_t cap)
 {
     char *field = (char *)base + fl->offset;
     char *end;
@@ -74,8 +73,8 @@ int flags_set(const flag_table *t, void *base, const flag *fl, const char *v, ch
     case FLAG_TEXT:
         /* A newline would break the checkpoint's name=value lines. */
         if (strlen(v) >= t->text_cap || strchr(v, '\n')) {
-            snprintf(err, cap, "--%s: value longer than %zu bytes or contains a newline",
-                     fl->name, t->text_cap - 1);
+            snprintf(err, cap, "--%s: value longer than %zu bytes or contains a newline", fl->name,
+                     t->text_cap - 1);
             return -1;
         }
         strcpy(field, v);
@@ -163,8 +162,8 @@ int flags_parse(const flag_table *t, void *base, int argc, char **argv, void (*h
         if (flags_set(t, base, fl, value, err, cap) != 0)
             return -1;
         if (given && given_len + strlen(fl->name) + 2 < given_cap)
-            given_len += (size_t)snprintf(given + given_len, given_cap - given_len, "%s\n",
-                                          fl->name);
+            given_len +=
+                (size_t)snprintf(given + given_len, given_cap - given_len, "%s\n", fl->name);
     }
     return 0;
 }

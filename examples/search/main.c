@@ -24,22 +24,18 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "../common/util.h"
 #include "search.h"
 
 extern char **environ;
+
+const char *const PROGRAM = "rfnas-search";
 
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
     stop_signal = sig;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static int fail(void)
@@ -54,26 +50,6 @@ static int fail(void)
             return fail();                                                                         \
     } while (0)
 
-static const char *join(char *buf, size_t cap, const char *dir, const char *name)
-{
-    snprintf(buf, cap, "%s/%s", dir, name);
-    return buf;
-}
-
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 /* ---- checkpoints ---- */
 
 static const char CKPT_NAME[] = "checkpoint.rfnas";
@@ -85,10 +61,9 @@ static int save_checkpoint(search *s, const char *dir)
     char settings[8192];
     options_serialize(&s->opt, settings, sizeof settings);
     const progress *p = &s->p;
-    const int64_t counts[8] = {p->epochs_done, p->steps_total, p->steps,     p->train_correct,
+    const int64_t counts[8] = {p->epochs_done, p->steps_total, p->steps,    p->train_correct,
                                p->train_seen,  p->val_correct, p->val_seen, p->val_steps};
-    const double sums[4] = {p->train_loss_sum, p->val_loss_sum, p->seconds_epoch,
-                            p->seconds_total};
+    const double sums[4] = {p->train_loss_sum, p->val_loss_sum, p->seconds_epoch, p->seconds_total};
     size_t per_epoch = (size_t)(s->cell_types * s->edges * s->ops);
     char path[4096];
     int rc = rfnas_checkpoint_put_text(ck, "search.version", rfnas_version_string()) < 0 ||
@@ -111,8 +86,8 @@ static int save_checkpoint(search *s, const char *dir)
 
 /* Reads the settings of the run in @p dir into @p o (over the defaults) and
  * refuses flags given now that differ from them. Leaves *ck loaded. */
-static int read_resume_settings(const char *dir, options *o, const char *given,
-                                const options *cli, rfnas_ctx **boot, rfnas_checkpoint **ck)
+static int read_resume_settings(const char *dir, options *o, const char *given, const options *cli,
+                                rfnas_ctx **boot, rfnas_checkpoint **ck)
 {
     char path[4096];
     CHECK(rfnas_ctx_create(boot, NULL));
@@ -164,8 +139,9 @@ static int restore(search *s, const rfnas_checkpoint *ck)
     size_t want = (size_t)counts[0] * per_epoch;
     CHECK(rfnas_checkpoint_get_floats(ck, "search.alpha_history", s->alpha_history, want, &n));
     if (n != want) {
-        fprintf(stderr, "rfnas-search: the checkpoint's alpha history has %zu values, expected %zu\n",
-                n, want);
+        fprintf(stderr,
+                "rfnas-search: the checkpoint's alpha history has %zu values, expected %zu\n", n,
+                want);
         return -1;
     }
     CHECK(rfnas_checkpoint_get_optimizer(ck, "w_opt", s->w_opt));
@@ -186,30 +162,6 @@ static int restore(search *s, const rfnas_checkpoint *ck)
     p->seconds_epoch = sums[2];
     p->seconds_total = sums[3];
     return 0;
-}
-
-/* Keeps the first @p lines lines of the log: an epoch logged after the
- * checkpoint was taken is logged again by the resumed run. */
-static int truncate_log(const char *path, int64_t lines)
-{
-    FILE *f = fopen(path, "r+");
-    if (f == NULL)
-        return lines == 0 ? 0 : -1;
-    long keep = 0;
-    int64_t seen = 0;
-    int c;
-    while (seen < lines && (c = fgetc(f)) != EOF) {
-        keep++;
-        if (c == '\n')
-            seen++;
-    }
-    fclose(f);
-    if (seen < lines) {
-        fprintf(stderr, "rfnas-search: %s has %lld lines, the checkpoint counts %lld epochs\n",
-                path, (long long)seen, (long long)lines);
-        return -1;
-    }
-    return truncate(path, keep);
 }
 
 /* ---- outputs ---- */
@@ -272,11 +224,6 @@ static int genotype_text(const search *s, char *buf, size_t cap, int64_t *skips,
     return rc;
 }
 
-static double mean_or_nan(double sum, int64_t n)
-{
-    return n > 0 ? sum / (double)n : NAN;
-}
-
 /* Appends the epoch's line to log.jsonl and flushes it to disk. */
 static int log_epoch(const search *s, const char *dir, double w_lr, const float *alphas,
                      const char *genotype, int64_t skips, int64_t param_free)
@@ -321,20 +268,6 @@ static int log_epoch(const search *s, const char *dir, double w_lr, const float 
     int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
     if (fclose(f) != 0 || rc != 0) {
         fprintf(stderr, "rfnas-search: writing %s failed\n", path);
-        return -1;
-    }
-    return 0;
-}
-
-/* Writes a small text file through a temporary name and a rename. */
-static int write_text(const char *dir, const char *name, const char *text)
-{
-    char path[4096], tmp[4200];
-    join(path, sizeof path, dir, name);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "rfnas-search: cannot write %s\n", path);
         return -1;
     }
     return 0;
@@ -414,14 +347,14 @@ static int evaluate_test(search *s, double *loss, double *acc, int64_t *images)
     rfnas_config *cfg;
     CHECK(rfnas_config_create(&cfg));
     rfnas_iter *it = NULL;
-    int rc = rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, s->opt.batch) < 0 ||
-                     rfnas_config_set_int(cfg, RFNAS_KEY_ITER_SHUFFLE, 0) < 0 ||
-                     rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, s->mean,
-                                              (size_t)s->in_c) < 0 ||
-                     rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, s->std, (size_t)s->in_c) < 0 ||
-                     rfnas_iter_create(&it, s->test_set, cfg) < 0
-                 ? fail()
-                 : 0;
+    int rc =
+        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, s->opt.batch) < 0 ||
+                rfnas_config_set_int(cfg, RFNAS_KEY_ITER_SHUFFLE, 0) < 0 ||
+                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, s->mean, (size_t)s->in_c) < 0 ||
+                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, s->std, (size_t)s->in_c) < 0 ||
+                rfnas_iter_create(&it, s->test_set, cfg) < 0
+            ? fail()
+            : 0;
     rfnas_config_destroy(cfg);
     double loss_sum = 0;
     int64_t correct_sum = 0, seen = 0, n, correct;
@@ -444,15 +377,6 @@ static int evaluate_test(search *s, double *loss, double *acc, int64_t *images)
     *acc = mean_or_nan((double)correct_sum, seen);
     *images = seen;
     return rc;
-}
-
-static void format_duration(char *buf, size_t cap, double seconds)
-{
-    long t = (long)(seconds + 0.5);
-    if (t >= 3600)
-        snprintf(buf, cap, "%ldh%02ldm", t / 3600, t / 60 % 60);
-    else
-        snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
 }
 
 /* ---- the search ---- */
@@ -546,7 +470,8 @@ static int run_epochs(search *s, const char *dir)
         p->seconds_total += p->seconds_epoch;
         if (!o->quiet) {
             double per_step = p->seconds_total / (double)(p->steps_total ? p->steps_total : 1);
-            double left = per_step * (double)((o->epochs - p->epochs_done - 1) * s->steps_per_epoch);
+            double left =
+                per_step * (double)((o->epochs - p->epochs_done - 1) * s->steps_per_epoch);
             char eta[32];
             format_duration(eta, sizeof eta, left);
             char val[96] = "val: warm-up, no alpha updates";
@@ -608,8 +533,9 @@ static int write_outputs(search *s, const char *dir, double test_loss, double te
     fprintf(f, "{\"epochs\": %lld, \"steps\": %lld, \"genotype\": ", (long long)s->p.epochs_done,
             (long long)s->p.steps_total);
     json_string(f, genotype);
-    fprintf(f, ", \"skip_connections\": %lld, \"param_free_ops\": %lld, \"test_images\": %lld, "
-               "\"test_loss\": ",
+    fprintf(f,
+            ", \"skip_connections\": %lld, \"param_free_ops\": %lld, \"test_images\": %lld, "
+            "\"test_loss\": ",
             (long long)skips, (long long)param_free, (long long)test_images);
     json_number(f, test_loss);
     fputs(", \"test_acc\": ", f);
@@ -664,8 +590,10 @@ int main(int argc, char **argv)
     }
     o = &s.opt;
     if (o->warmup_epochs >= o->epochs && o->epochs > 0 && o->warmup_epochs > 0)
-        fprintf(stderr, "rfnas-search: warning: --warmup-epochs %ld leaves no epoch that "
-                        "updates the alphas\n", o->warmup_epochs);
+        fprintf(stderr,
+                "rfnas-search: warning: --warmup-epochs %ld leaves no epoch that "
+                "updates the alphas\n",
+                o->warmup_epochs);
     if (search_open(&s) < 0)
         goto done;
     if (resuming) {
@@ -706,8 +634,7 @@ int main(int argc, char **argv)
                "  run directory: %s%s\n",
                rfnas_version_string(), o->space, o->dataset, o->features, o->method, o->epochs,
                (long long)s.steps_per_epoch, o->batch, (long long)nw, (long long)na,
-               rfnas_ctx_get_threads(s.ctx), dir,
-               resuming ? " (resumed)" : "");
+               rfnas_ctx_get_threads(s.ctx), dir, resuming ? " (resumed)" : "");
         if (!resuming && (o->train_subset > 0 || o->epochs < 50))
             printf("  a reduced budget (--train-subset %ld, --epochs %ld); the paper's protocol "
                    "is --epochs 50 --train-subset 0\n",
@@ -726,8 +653,10 @@ int main(int argc, char **argv)
     if (r < 0)
         goto done;
     if (r > 0) {
-        fprintf(stderr, "rfnas-search: stopped by signal %d after step %lld; checkpoint written; "
-                        "continue with --resume %s\n", r, (long long)s.p.steps_total, dir);
+        fprintf(stderr,
+                "rfnas-search: stopped by signal %d after step %lld; checkpoint written; "
+                "continue with --resume %s\n",
+                r, (long long)s.p.steps_total, dir);
         rc = 128 + r;
         goto done;
     }

@@ -9,8 +9,7 @@
 #define F(field) offsetof(options, field)
 
 static const flag FLAGS[] = {
-    {"space", FLAG_CHOICE, F(space), "nb201", 0, 0, "nb201|darts|s1|s2|s3|s4", 1,
-     "search space"},
+    {"space", FLAG_CHOICE, F(space), "nb201", 0, 0, "nb201|darts|s1|s2|s3|s4", 1, "search space"},
     {"features", FLAG_CHOICE, F(features), "random", 0, 0, "random|learned", 1,
      "random: RF-DARTS (convolutions frozen, BN affine trained); learned: DARTS"},
     {"method", FLAG_CHOICE, F(method), "darts", 0, 0, "darts|pcdarts", 1,
@@ -39,7 +38,8 @@ static const flag FLAGS[] = {
      "dataset directory (default: /usr/share/datasets/fashion-mnist for fashion-mnist)"},
     {"train-files", FLAG_TEXT, F(train_files), "", 0, 0, NULL, 1,
      "idx: IMAGES,LABELS; cifar*-files: comma-separated batch files"},
-    {"test-files", FLAG_TEXT, F(test_files), "", 0, 0, NULL, 1, "as --train-files, for the test set"},
+    {"test-files", FLAG_TEXT, F(test_files), "", 0, 0, NULL, 1,
+     "as --train-files, for the test set"},
     {"train-subset", FLAG_INT, F(train_subset), "10000", 0, 100000000, NULL, 1,
      "first N training images searched on (0 = all)"},
     {"test-subset", FLAG_INT, F(test_subset), "0", 0, 100000000, NULL, 1,
@@ -112,9 +112,8 @@ int options_parse(options *o, int argc, char **argv, char *err, size_t cap, char
 void options_apply_preset(options *o, const char *given)
 {
     static const char *const pcdarts[][2] = {
-        {"space", "darts"},        {"partial-channels", "4"}, {"edge-norm", "1"},
-        {"batch", "256"},          {"w-lr", "0.1"},           {"w-lr-min", "0"},
-        {"a-lr", "6e-4"},          {"warmup-epochs", "15"},
+        {"space", "darts"}, {"partial-channels", "4"}, {"edge-norm", "1"}, {"batch", "256"},
+        {"w-lr", "0.1"},    {"w-lr-min", "0"},         {"a-lr", "6e-4"},   {"warmup-epochs", "15"},
     };
     if (strcmp(o->method, "pcdarts") != 0)
         return;

@@ -5,39 +5,15 @@
 #include <string.h>
 
 #include "search.h"
+#include "../common/util.h"
 
 #define CHECK(call)                                                                                \
     do {                                                                                           \
         if ((call) < 0) {                                                                          \
-            fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());                            \
+            fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());                             \
             return -1;                                                                             \
         }                                                                                          \
     } while (0)
-
-/* Per-dataset normalisation constants (SPEC 6.6); 0 channels = compute from the data. */
-static int known_normalisation(const char *dataset, double *mean, double *std)
-{
-    static const struct {
-        const char *name;
-        int channels;
-        double mean[3], std[3];
-    } table[] = {
-        {"fashion-mnist", 1, {0.2860}, {0.3530}},
-        {"mnist", 1, {0.1307}, {0.3081}},
-        {"cifar10", 3, {0.49139968, 0.48215827, 0.44653124}, {0.24703233, 0.24348505, 0.26158768}},
-        {"cifar10-files", 3, {0.49139968, 0.48215827, 0.44653124},
-         {0.24703233, 0.24348505, 0.26158768}},
-        {"cifar100", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
-        {"cifar100-files", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (strcmp(table[i].name, dataset) == 0) {
-            memcpy(mean, table[i].mean, sizeof table[i].mean);
-            memcpy(std, table[i].std, sizeof table[i].std);
-            return table[i].channels;
-        }
-    return 0;
-}
 
 /* Splits "a,b,c" into at most @p max paths (in @p buf). */
 static size_t split_list(char *buf, const char *list, const char **paths, size_t max)
@@ -100,20 +76,6 @@ static int open_part(search *s, rfnas_part part, rfnas_dataset **ds)
     return 0;
 }
 
-static rfnas_config *config_of(const char *const *kv)
-{
-    rfnas_config *cfg = NULL;
-    if (rfnas_config_create(&cfg) < 0)
-        return NULL;
-    for (; kv[0]; kv += 2)
-        if (rfnas_config_set_by_name(cfg, kv[0], kv[1]) < 0) {
-            fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());
-            rfnas_config_destroy(cfg);
-            return NULL;
-        }
-    return cfg;
-}
-
 static int make_iterators(search *s)
 {
     const options *o = &s->opt;
@@ -138,9 +100,10 @@ static int make_iterators(search *s)
         rc = -1;
     if (rc == 0 && rfnas_iter_normalization(s->w_it, s->mean, s->std, 4) < 0)
         rc = -1;
-    if (rc == 0 && (rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, s->mean, (size_t)s->in_c) < 0 ||
-                    rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, s->std, (size_t)s->in_c) < 0 ||
-                    rfnas_config_set_int(cfg, RFNAS_KEY_ITER_STREAM, 1) < 0))
+    if (rc == 0 &&
+        (rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, s->mean, (size_t)s->in_c) < 0 ||
+         rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, s->std, (size_t)s->in_c) < 0 ||
+         rfnas_config_set_int(cfg, RFNAS_KEY_ITER_STREAM, 1) < 0))
         rc = -1;
     if (rc == 0 && rfnas_iter_create(&s->a_it, s->a_set, cfg) < 0)
         rc = -1;
@@ -166,21 +129,36 @@ static int make_net(search *s)
     snprintf(w, sizeof w, "%lld", (long long)s->in_w);
     snprintf(batch, sizeof batch, "%ld", o->batch);
     snprintf(tc, sizeof tc, "%ld", o->train_classifier);
-    const char *kv[] = {"net.features",        o->features,
-                        "net.channels",        c,
-                        "net.cells",           cells,
-                        "net.stem_multiplier", stem,
-                        "net.classes",         classes,
-                        "net.in_channels",     in_c,
-                        "net.in_height",       h,
-                        "net.in_width",        w,
-                        "net.max_batch",       batch,
-                        "net.train_classifier", tc,
-                        "net.track_running_stats", strcmp(o->bn_stats, "track") == 0 ? "1" : "0",
-                        "net.init",            o->init,
-                        "net.partial_channels", k,
-                        "net.edge_norm",       en,
-                        "net.precision",       o->precision,
+    const char *kv[] = {"net.features",
+                        o->features,
+                        "net.channels",
+                        c,
+                        "net.cells",
+                        cells,
+                        "net.stem_multiplier",
+                        stem,
+                        "net.classes",
+                        classes,
+                        "net.in_channels",
+                        in_c,
+                        "net.in_height",
+                        h,
+                        "net.in_width",
+                        w,
+                        "net.max_batch",
+                        batch,
+                        "net.train_classifier",
+                        tc,
+                        "net.track_running_stats",
+                        strcmp(o->bn_stats, "track") == 0 ? "1" : "0",
+                        "net.init",
+                        o->init,
+                        "net.partial_channels",
+                        k,
+                        "net.edge_norm",
+                        en,
+                        "net.precision",
+                        o->precision,
                         NULL};
     rfnas_config *cfg = config_of(kv);
     if (cfg == NULL)
@@ -198,8 +176,18 @@ static int make_net(search *s)
     snprintf(wd, sizeof wd, "%.17g", o->w_weight_decay);
     snprintf(clip, sizeof clip, "%.17g", o->w_clip);
     snprintf(nest, sizeof nest, "%ld", o->w_nesterov);
-    const char *w_kv[] = {"opt.kind", "sgd", "opt.lr", lr, "opt.momentum", mom,
-                          "opt.weight_decay", wd, "opt.grad_clip", clip, "opt.nesterov", nest,
+    const char *w_kv[] = {"opt.kind",
+                          "sgd",
+                          "opt.lr",
+                          lr,
+                          "opt.momentum",
+                          mom,
+                          "opt.weight_decay",
+                          wd,
+                          "opt.grad_clip",
+                          clip,
+                          "opt.nesterov",
+                          nest,
                           NULL};
     if ((cfg = config_of(w_kv)) == NULL)
         return -1;
@@ -210,8 +198,9 @@ static int make_net(search *s)
     snprintf(wd, sizeof wd, "%.17g", o->a_weight_decay);
     snprintf(b1, sizeof b1, "%.17g", o->a_beta1);
     snprintf(b2, sizeof b2, "%.17g", o->a_beta2);
-    const char *a_kv[] = {"opt.kind", "adam", "opt.lr", lr, "opt.weight_decay", wd,
-                          "opt.beta1", b1, "opt.beta2", b2, NULL};
+    const char *a_kv[] = {"opt.kind",         "adam", "opt.lr",    lr,
+                          "opt.weight_decay", wd,     "opt.beta1", b1,
+                          "opt.beta2",        b2,     NULL};
     if ((cfg = config_of(a_kv)) == NULL)
         return -1;
     st = rfnas_optimizer_create(&s->a_opt, s->net, RFNAS_GROUP_ARCH, cfg);
@@ -226,8 +215,8 @@ int search_open(search *s)
     char seed[32], threads[32];
     snprintf(seed, sizeof seed, "%ld", o->seed);
     snprintf(threads, sizeof threads, "%ld", o->threads);
-    rfnas_config *cfg = config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads,
-                                                        NULL});
+    rfnas_config *cfg =
+        config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads, NULL});
     if (cfg == NULL)
         return -1;
     rfnas_status st = rfnas_ctx_create(&s->ctx, cfg);
@@ -267,8 +256,8 @@ int search_open(search *s)
     s->xv = malloc(s->x_cap * sizeof *s->xv);
     s->yt = malloc((size_t)o->batch * sizeof *s->yt);
     s->yv = malloc((size_t)o->batch * sizeof *s->yv);
-    s->alpha_history =
-        malloc(((size_t)o->epochs + 1) * (size_t)(s->cell_types * s->edges * s->ops) * sizeof(float));
+    s->alpha_history = malloc(((size_t)o->epochs + 1) *
+                              (size_t)(s->cell_types * s->edges * s->ops) * sizeof(float));
     if (!s->xt || !s->xv || !s->yt || !s->yv || !s->alpha_history) {
         fprintf(stderr, "rfnas-search: out of memory\n");
         return -1;

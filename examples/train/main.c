@@ -23,20 +23,16 @@
 #include <unistd.h>
 
 #include "../search/report.h"
+#include "../common/util.h"
 #include "train.h"
+
+const char *const PROGRAM = "rfnas-train";
 
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
     stop_signal = sig;
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 static int fail(void)
@@ -50,31 +46,6 @@ static int fail(void)
         if ((call) < 0)                                                                            \
             return fail();                                                                         \
     } while (0)
-
-static const char *join(char *buf, size_t cap, const char *dir, const char *name)
-{
-    snprintf(buf, cap, "%s/%s", dir, name);
-    return buf;
-}
-
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static double mean_or_nan(double sum, int64_t n)
-{
-    return n > 0 ? sum / (double)n : NAN;
-}
 
 /* ---- checkpoints ---- */
 
@@ -184,45 +155,7 @@ static int restore(trainer *t, const rfnas_checkpoint *ck)
     return 0;
 }
 
-/* Keeps the first @p lines lines of the log: an epoch logged after the
- * checkpoint was taken is logged again by the resumed run. */
-static int truncate_log(const char *path, int64_t lines)
-{
-    FILE *f = fopen(path, "r+");
-    if (f == NULL)
-        return lines == 0 ? 0 : -1;
-    long keep = 0;
-    int64_t seen = 0;
-    int c;
-    while (seen < lines && (c = fgetc(f)) != EOF) {
-        keep++;
-        if (c == '\n')
-            seen++;
-    }
-    fclose(f);
-    if (seen < lines) {
-        fprintf(stderr, "rfnas-train: %s has %lld lines, the checkpoint counts %lld epochs\n",
-                path, (long long)seen, (long long)lines);
-        return -1;
-    }
-    return truncate(path, keep);
-}
-
 /* ---- outputs ---- */
-
-/* Writes a small text file through a temporary name and a rename. */
-static int write_text(const char *dir, const char *name, const char *text)
-{
-    char path[4096], tmp[4200];
-    join(path, sizeof path, dir, name);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "rfnas-train: cannot write %s\n", path);
-        return -1;
-    }
-    return 0;
-}
 
 /* Opens DIR/NAME.tmp for a file that finish_json() renames into place. */
 static FILE *start_json(const char *dir, const char *name, char *tmp, size_t cap)
@@ -302,15 +235,14 @@ static int evaluate_test(trainer *t, double *loss, double *acc, int64_t *images)
     rfnas_config *cfg;
     CHECK(rfnas_config_create(&cfg));
     rfnas_iter *it = NULL;
-    int rc = rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, t->opt.batch) < 0 ||
-                     rfnas_config_set_int(cfg, RFNAS_KEY_ITER_SHUFFLE, 0) < 0 ||
-                     rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, t->mean,
-                                              (size_t)t->in_c) < 0 ||
-                     rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, t->std,
-                                              (size_t)t->in_c) < 0 ||
-                     rfnas_iter_create(&it, t->test_set, cfg) < 0
-                 ? fail()
-                 : 0;
+    int rc =
+        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, t->opt.batch) < 0 ||
+                rfnas_config_set_int(cfg, RFNAS_KEY_ITER_SHUFFLE, 0) < 0 ||
+                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, t->mean, (size_t)t->in_c) < 0 ||
+                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, t->std, (size_t)t->in_c) < 0 ||
+                rfnas_iter_create(&it, t->test_set, cfg) < 0
+            ? fail()
+            : 0;
     rfnas_config_destroy(cfg);
     double loss_sum = 0;
     int64_t correct_sum = 0, seen = 0, n, correct;
@@ -384,8 +316,9 @@ static int write_result(const trainer *t, const char *dir, double test_loss, dou
     rfnas_supernet_group_borrow(t->net, RFNAS_GROUP_WEIGHTS, NULL, NULL, &weights);
     fputs("{\"genotype\": ", f);
     json_string(f, t->genotype);
-    fprintf(f, ", \"epochs\": %lld, \"steps\": %lld, \"weights\": %zu, \"test_images\": %lld, "
-               "\"test_loss\": ",
+    fprintf(f,
+            ", \"epochs\": %lld, \"steps\": %lld, \"weights\": %zu, \"test_images\": %lld, "
+            "\"test_loss\": ",
             (long long)t->p.epochs_done, (long long)t->p.steps_total, weights,
             (long long)test_images);
     json_number(f, test_loss);
@@ -395,15 +328,6 @@ static int write_result(const trainer *t, const char *dir, double test_loss, dou
     json_number(f, t->p.seconds_total);
     fputs("}\n", f);
     return finish_json(f, dir, "result.json", tmp);
-}
-
-static void format_duration(char *buf, size_t cap, double seconds)
-{
-    long s = (long)(seconds + 0.5);
-    if (s >= 3600)
-        snprintf(buf, cap, "%ldh%02ldm", s / 3600, s / 60 % 60);
-    else
-        snprintf(buf, cap, "%ldm%02lds", s / 60, s % 60);
 }
 
 /* ---- training ---- */
@@ -437,8 +361,8 @@ static int run_epochs(trainer *t, const char *dir)
         /* Both schedules are functions of the epoch alone, so a resumed
          * epoch sets the same values (SPEC 8.1: cosine to lr-min; drop-path
          * 0 .. X, linear, DARTS's drop_path_prob * epoch / epochs). */
-        double lr, drop_path = t->darts ? o->drop_path * (double)p->epochs_done / (double)o->epochs
-                                        : 0.0;
+        double lr,
+            drop_path = t->darts ? o->drop_path * (double)p->epochs_done / (double)o->epochs : 0.0;
         CHECK(rfnas_schedule_cosine(o->lr, o->lr_min, p->epochs_done, o->epochs, &lr));
         CHECK(rfnas_optimizer_set_double(t->sgd, RFNAS_KEY_OPT_LR, lr));
         CHECK(rfnas_supernet_set_double(t->net, RFNAS_KEY_NET_DROP_PATH_PROB, drop_path));
@@ -483,10 +407,10 @@ static int run_epochs(trainer *t, const char *dir)
                 snprintf(test, sizeof test, "  test acc %.2f%%", 100 * test_acc);
             printf("%sepoch %lld/%ld  steps %lld  train loss %.4f acc %.2f%%%s  lr %.5f  "
                    "drop-path %.3f  %.0f img/s  %.1fs  left %s\n",
-                   isatty(STDOUT_FILENO) ? "\r" : "", (long long)e, o->epochs,
-                   (long long)p->steps, mean_or_nan(p->train_loss_sum, p->steps),
-                   100 * mean_or_nan((double)p->train_correct, p->train_seen), test, lr,
-                   drop_path, (double)p->train_seen / p->seconds_epoch, p->seconds_epoch, eta);
+                   isatty(STDOUT_FILENO) ? "\r" : "", (long long)e, o->epochs, (long long)p->steps,
+                   mean_or_nan(p->train_loss_sum, p->steps),
+                   100 * mean_or_nan((double)p->train_correct, p->train_seen), test, lr, drop_path,
+                   (double)p->train_seen / p->seconds_epoch, p->seconds_epoch, eta);
             fflush(stdout);
         }
         /* The next epoch starts from zero; the checkpoint records it so. */
@@ -599,8 +523,10 @@ int main(int argc, char **argv)
     if (r < 0)
         goto done;
     if (r > 0) {
-        fprintf(stderr, "rfnas-train: stopped by signal %d after step %lld; checkpoint written; "
-                        "continue with --resume %s\n", r, (long long)t.p.steps_total, dir);
+        fprintf(stderr,
+                "rfnas-train: stopped by signal %d after step %lld; checkpoint written; "
+                "continue with --resume %s\n",
+                r, (long long)t.p.steps_total, dir);
         rc = 128 + r;
         goto done;
     }

@@ -34,7 +34,8 @@ static const flag FLAGS[] = {
      "dataset directory (default: /usr/share/datasets/fashion-mnist for fashion-mnist)"},
     {"train-files", FLAG_TEXT, F(train_files), "", 0, 0, NULL, 1,
      "idx: IMAGES,LABELS; cifar*-files: comma-separated batch files"},
-    {"test-files", FLAG_TEXT, F(test_files), "", 0, 0, NULL, 1, "as --train-files, for the test set"},
+    {"test-files", FLAG_TEXT, F(test_files), "", 0, 0, NULL, 1,
+     "as --train-files, for the test set"},
     {"train-subset", FLAG_INT, F(train_subset), "10000", 0, 100000000, NULL, 1,
      "first N training images trained on (0 = all, the protocol)"},
     {"test-subset", FLAG_INT, F(test_subset), "0", 0, 100000000, NULL, 1,
@@ -53,8 +54,7 @@ static const flag FLAGS[] = {
     {"momentum", FLAG_DOUBLE, F(momentum), "0.9", 0, 1, NULL, 1, "SGD momentum"},
     {"nesterov", FLAG_INT, F(nesterov), "0", 0, 1, NULL, 1, "Nesterov momentum"},
     {"weight-decay", FLAG_DOUBLE, F(weight_decay), "3e-4", 0, 1, NULL, 1, "weight decay"},
-    {"clip", FLAG_DOUBLE, F(clip), "5", 0, 1e6, NULL, 1,
-     "gradient clip by global norm (0 = off)"},
+    {"clip", FLAG_DOUBLE, F(clip), "5", 0, 1e6, NULL, 1, "gradient clip by global norm (0 = off)"},
     {"seed", FLAG_INT, F(seed), "0", 0, 2147483647, NULL, 1, "random seed (DARTS's evaluation: 0)"},
     {"threads", FLAG_INT, F(threads), "0", 0, 1024, NULL, 1,
      "threads (0 = all cores); results are bit-identical for a given seed and count"},
@@ -77,20 +77,19 @@ void topt_defaults(train_options *o)
 
 static void print_help(void)
 {
-    printf(
-        "Usage: rfnas-train (--genotype TEXT | --from-search DIR) [FLAGS]\n"
-        "Trains a found architecture from scratch with librfnas (SPEC 8.1: SGD with momentum,\n"
-        "cosine learning rate, weight decay, gradient clipping, crop + flip + cutout, optional\n"
-        "auxiliary head and drop-path ramp), then reports its test accuracy. The defaults are\n"
-        "sized for 2 cores: a small network (C 16; DARTS 5 cells, NB201 2 cells per stage) on\n"
-        "the first 10,000 Fashion-MNIST training images for 3 epochs, a few minutes.\n"
-        "\n"
-        "The full DARTS CIFAR-10 protocol (SPEC 8.1; days on a CPU):\n"
-        "  rfnas-train --genotype \"Genotype(...)\" --dataset cifar10 --data-dir DIR \\\n"
-        "    --channels 36 --layers 20 --epochs 600 --batch 96 --lr 0.025 --lr-min 0 \\\n"
-        "    --momentum 0.9 --weight-decay 3e-4 --clip 5 --auxiliary --auxiliary-weight 0.4 \\\n"
-        "    --drop-path 0.2 --cutout 16 --train-subset 0 --seed 0\n"
-        "\nFlags (default in brackets):\n");
+    printf("Usage: rfnas-train (--genotype TEXT | --from-search DIR) [FLAGS]\n"
+           "Trains a found architecture from scratch with librfnas (SPEC 8.1: SGD with momentum,\n"
+           "cosine learning rate, weight decay, gradient clipping, crop + flip + cutout, optional\n"
+           "auxiliary head and drop-path ramp), then reports its test accuracy. The defaults are\n"
+           "sized for 2 cores: a small network (C 16; DARTS 5 cells, NB201 2 cells per stage) on\n"
+           "the first 10,000 Fashion-MNIST training images for 3 epochs, a few minutes.\n"
+           "\n"
+           "The full DARTS CIFAR-10 protocol (SPEC 8.1; days on a CPU):\n"
+           "  rfnas-train --genotype \"Genotype(...)\" --dataset cifar10 --data-dir DIR \\\n"
+           "    --channels 36 --layers 20 --epochs 600 --batch 96 --lr 0.025 --lr-min 0 \\\n"
+           "    --momentum 0.9 --weight-decay 3e-4 --clip 5 --auxiliary --auxiliary-weight 0.4 \\\n"
+           "    --drop-path 0.2 --cutout 16 --train-subset 0 --seed 0\n"
+           "\nFlags (default in brackets):\n");
     flags_print(&TABLE);
     printf("\nOutputs in the run directory: config.json, genotype.txt, log.jsonl (a line per\n"
            "epoch), result.json (test accuracy), checkpoint.rfnas (written at every epoch end\n"

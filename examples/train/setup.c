@@ -6,40 +6,15 @@
 #include <string.h>
 
 #include "train.h"
+#include "../common/util.h"
 
 #define CHECK(call)                                                                                \
     do {                                                                                           \
         if ((call) < 0) {                                                                          \
-            fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());                             \
+            fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());                              \
             return -1;                                                                             \
         }                                                                                          \
     } while (0)
-
-/* Per-dataset normalisation constants (SPEC 6.6, as rfnas-search uses);
- * 0 channels = compute from the training images. */
-static int known_normalisation(const char *dataset, double *mean, double *std)
-{
-    static const struct {
-        const char *name;
-        int channels;
-        double mean[3], std[3];
-    } table[] = {
-        {"fashion-mnist", 1, {0.2860}, {0.3530}},
-        {"mnist", 1, {0.1307}, {0.3081}},
-        {"cifar10", 3, {0.49139968, 0.48215827, 0.44653124}, {0.24703233, 0.24348505, 0.26158768}},
-        {"cifar10-files", 3, {0.49139968, 0.48215827, 0.44653124},
-         {0.24703233, 0.24348505, 0.26158768}},
-        {"cifar100", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
-        {"cifar100-files", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (strcmp(table[i].name, dataset) == 0) {
-            memcpy(mean, table[i].mean, sizeof table[i].mean);
-            memcpy(std, table[i].std, sizeof table[i].std);
-            return table[i].channels;
-        }
-    return 0;
-}
 
 /* Opens the train or test part (the dataset flags of rfnas-search). */
 static int open_part(trainer *t, rfnas_part part, rfnas_dataset **ds)
@@ -97,22 +72,6 @@ static int open_part(trainer *t, rfnas_part part, rfnas_dataset **ds)
     return 0;
 }
 
-static rfnas_config *config_of(const char *const *kv)
-{
-    rfnas_config *cfg = NULL;
-    if (rfnas_config_create(&cfg) < 0) {
-        fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());
-        return NULL;
-    }
-    for (; kv[0]; kv += 2)
-        if (rfnas_config_set_by_name(cfg, kv[0], kv[1]) < 0) {
-            fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());
-            rfnas_config_destroy(cfg);
-            return NULL;
-        }
-    return cfg;
-}
-
 /* The training iterator: crop after padding, flip, cutout (SPEC 6.6, 8.1). */
 static int make_iterator(trainer *t)
 {
@@ -159,12 +118,29 @@ static int make_net(trainer *t)
     snprintf(aux, sizeof aux, "%ld", o->auxiliary);
     snprintf(aux_w, sizeof aux_w, "%.17g", o->auxiliary_weight);
     /* net.features stays unset: a network from a genotype trains every weight. */
-    const char *kv[] = {"net.channels",        c,      "net.cells",       cells,
-                        "net.stem_multiplier", stem,   "net.classes",     classes,
-                        "net.in_channels",     in_c,   "net.in_height",   h,
-                        "net.in_width",        w,      "net.max_batch",   batch,
-                        "net.init",            o->init, "net.auxiliary",  aux,
-                        "net.auxiliary_weight", aux_w, NULL};
+    const char *kv[] = {"net.channels",
+                        c,
+                        "net.cells",
+                        cells,
+                        "net.stem_multiplier",
+                        stem,
+                        "net.classes",
+                        classes,
+                        "net.in_channels",
+                        in_c,
+                        "net.in_height",
+                        h,
+                        "net.in_width",
+                        w,
+                        "net.max_batch",
+                        batch,
+                        "net.init",
+                        o->init,
+                        "net.auxiliary",
+                        aux,
+                        "net.auxiliary_weight",
+                        aux_w,
+                        NULL};
     rfnas_config *cfg = config_of(kv);
     if (cfg == NULL)
         return -1;
@@ -182,8 +158,18 @@ static int make_net(trainer *t)
     snprintf(wd, sizeof wd, "%.17g", o->weight_decay);
     snprintf(clip, sizeof clip, "%.17g", o->clip);
     snprintf(nest, sizeof nest, "%ld", o->nesterov);
-    const char *sgd_kv[] = {"opt.kind", "sgd", "opt.lr", lr, "opt.momentum", mom,
-                            "opt.weight_decay", wd, "opt.grad_clip", clip, "opt.nesterov", nest,
+    const char *sgd_kv[] = {"opt.kind",
+                            "sgd",
+                            "opt.lr",
+                            lr,
+                            "opt.momentum",
+                            mom,
+                            "opt.weight_decay",
+                            wd,
+                            "opt.grad_clip",
+                            clip,
+                            "opt.nesterov",
+                            nest,
                             NULL};
     if ((cfg = config_of(sgd_kv)) == NULL)
         return -1;
@@ -223,8 +209,8 @@ int trainer_open(trainer *t)
     char seed[32], threads[32];
     snprintf(seed, sizeof seed, "%ld", o->seed);
     snprintf(threads, sizeof threads, "%ld", o->threads);
-    rfnas_config *cfg = config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads,
-                                                        NULL});
+    rfnas_config *cfg =
+        config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads, NULL});
     if (cfg == NULL)
         return -1;
     rfnas_status st = rfnas_ctx_create(&t->ctx, cfg);
@@ -251,10 +237,11 @@ int trainer_open(trainer *t)
     int64_t tn, tc, th, tw;
     CHECK(rfnas_dataset_shape(t->test_all, &tn, &tc, &th, &tw, NULL));
     if (tc != t->in_c || th != t->in_h || tw != t->in_w) {
-        fprintf(stderr, "rfnas-train: test images are %lldx%lldx%lld, training images "
-                        "%lldx%lldx%lld\n",
-                (long long)tc, (long long)th, (long long)tw, (long long)t->in_c,
-                (long long)t->in_h, (long long)t->in_w);
+        fprintf(stderr,
+                "rfnas-train: test images are %lldx%lldx%lld, training images "
+                "%lldx%lldx%lld\n",
+                (long long)tc, (long long)th, (long long)tw, (long long)t->in_c, (long long)t->in_h,
+                (long long)t->in_w);
         return -1;
     }
     keep = o->test_subset > 0 && o->test_subset < tn ? o->test_subset : tn;

@@ -1,0 +1,127 @@
+#include "util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+const char *join(char *buf, size_t cap, const char *dir, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", dir, name);
+    return buf;
+}
+
+int mkdir_p(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+double mean_or_nan(double sum, int64_t n)
+{
+    return n > 0 ? sum / (double)n : NAN;
+}
+
+int truncate_log(const char *path, int64_t lines)
+{
+    FILE *f = fopen(path, "r+");
+    if (f == NULL)
+        return lines == 0 ? 0 : -1;
+    long keep = 0;
+    int64_t seen = 0;
+    int c;
+    while (seen < lines && (c = fgetc(f)) != EOF) {
+        keep++;
+        if (c == '\n')
+            seen++;
+    }
+    fclose(f);
+    if (seen < lines) {
+        fprintf(stderr, "%s: %s has %lld lines, the checkpoint counts %lld epochs\n", PROGRAM, path,
+                (long long)seen, (long long)lines);
+        return -1;
+    }
+    return truncate(path, keep);
+}
+
+int write_text(const char *dir, const char *name, const char *text)
+{
+    char path[4096], tmp[4200];
+    join(path, sizeof path, dir, name);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "%s: cannot write %s\n", PROGRAM, path);
+        return -1;
+    }
+    return 0;
+}
+
+void format_duration(char *buf, size_t cap, double seconds)
+{
+    long t = (long)(seconds + 0.5);
+    if (t >= 3600)
+        snprintf(buf, cap, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else
+        snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
+}
+
+int known_normalisation(const char *dataset, double *mean, double *std)
+{
+    static const struct {
+        const char *name;
+        int channels;
+        double mean[3], std[3];
+    } table[] = {
+        {"fashion-mnist", 1, {0.2860}, {0.3530}},
+        {"mnist", 1, {0.1307}, {0.3081}},
+        {"cifar10", 3, {0.49139968, 0.48215827, 0.44653124}, {0.24703233, 0.24348505, 0.26158768}},
+        {"cifar10-files",
+         3,
+         {0.49139968, 0.48215827, 0.44653124},
+         {0.24703233, 0.24348505, 0.26158768}},
+        {"cifar100", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
+        {"cifar100-files", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].name, dataset) == 0) {
+            memcpy(mean, table[i].mean, sizeof table[i].mean);
+            memcpy(std, table[i].std, sizeof table[i].std);
+            return table[i].channels;
+        }
+    return 0;
+}
+
+rfnas_config *config_of(const char *const *kv)
+{
+    rfnas_config *cfg = NULL;
+    if (rfnas_config_create(&cfg) < 0) {
+        fprintf(stderr, "%s: %s\n", PROGRAM, rfnas_error_last());
+        return NULL;
+    }
+    for (; kv[0]; kv += 2)
+        if (rfnas_config_set_by_name(cfg, kv[0], kv[1]) < 0) {
+            fprintf(stderr, "%s: %s\n", PROGRAM, rfnas_error_last());
+            rfnas_config_destroy(cfg);
+            return NULL;
+        }
+    return cfg;
+}

@@ -1,0 +1,46 @@
+/* Small helpers the example programs (rfnas-search, rfnas-train) share:
+ * clocks, paths and run-directory files, the usual normalisation of the
+ * datasets they know, and configs from name/value lists. Messages start with
+ * PROGRAM, which each program defines ("rfnas-search: ..."). */
+#ifndef RFNAS_EXAMPLES_UTIL_H
+#define RFNAS_EXAMPLES_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rfnas.h"
+
+extern const char *const PROGRAM;
+
+/* Seconds on the monotonic clock. */
+double now(void);
+
+/* buf = "dir/name"; returns buf. */
+const char *join(char *buf, size_t cap, const char *dir, const char *name);
+
+/* mkdir -p; 0 or -1 (errno set). */
+int mkdir_p(const char *path);
+
+/* sum / n, or NaN when n is 0 (no step yet). */
+double mean_or_nan(double sum, int64_t n);
+
+/* Cuts a log back to its first `lines` lines (what the checkpoint counts),
+ * so that lines written after the last checkpoint are written again, once. */
+int truncate_log(const char *path, int64_t lines);
+
+/* Writes dir/name through a temporary file and a rename. */
+int write_text(const char *dir, const char *name, const char *text);
+
+/* "1h05m" or "3m07s". */
+void format_duration(char *buf, size_t cap, double seconds);
+
+/* The customary per-channel mean and std of a dataset by its flag name;
+ * returns its channel count, or 0 for one it does not know (then the
+ * iterator computes them from the data). */
+int known_normalisation(const char *dataset, double *mean, double *std);
+
+/* A config from {name, value, ..., NULL} through rfnas_config_set_by_name;
+ * NULL after printing the library's message. */
+rfnas_config *config_of(const char *const *kv);
+
+#endif

@@ -4,7 +4,7 @@
  * bench/compare_peer.sh runs it beside the PyTorch peer.
  *
  *   rfnas-bench [--threads N] [--steps S] [--warmup W] [--only NAME[,NAME...]]
- *               [--wait SECONDS] [--list]
+ *               [--wait SECONDS] [--cells N] [--batch B] [--ablate WHAT[,WHAT...]] [--list]
  *
  * Configurations (input 3x32x32, 10 classes, C=16, random data):
  *   nb201-{random,learned}-b{64,16}   NB201 supernet, N=5 cells per stage
@@ -13,15 +13,29 @@
  *   nb201-random-b64-bf16, darts-random-b64-bf16, nb201-random-b64-eval-bf16
  *                                     the same with net.precision=bf16 (frozen
  *                                     convolutions in bf16 on AMX; fp32 without)
+ * --cells and --batch override every selected configuration's cells (NB201:
+ * per stage) and batch size, for the scaling tables. --ablate turns one of
+ * DESIGN 3's techniques off in the NB201 supernet (shared-relu: a ReLU per
+ * conv op; pool-in-sum: avg_pool_3x3 stored by a node of its own; node-sum: a
+ * weighted sum per edge, then an add per node), through the internal switch
+ * rfnas__net_ablate (net/net.h), for the ablation table.
+ *
  * A step is what a first-order search does per training batch: an arch step
  * (zero ARCH gradients, forward in the ARCH phase on one batch, backward,
  * Adam step) and a weights step (zero WEIGHTS gradients, forward in the
  * WEIGHTS phase on another batch, backward, SGD step); it sees 2 x batch
  * images. An eval "step" is one forward in the EVAL phase.
  *
- * Every step goes through the public API (rfnas.h). Two internal figures are
+ * Every step goes through the public API (rfnas.h). Internal figures are
  * read from the supernet's graph, which is why the program links the
- * internal static library: the planned arena bytes of each run mode.
+ * internal static library: the planned arena bytes of each run mode, and
+ * "all_tensors_mb", the bytes every activation tensor would take if each had
+ * its own buffer (what keeping everything, with no reuse, would cost).
+ * "allocs_per_step" counts the library's malloc/calloc/realloc/
+ * posix_memalign/aligned_alloc calls during the timed steps (the program is
+ * linked with --wrap for them, which covers the statically linked library,
+ * not oneDNN), and "minflt_per_step" the minor page faults (fresh memory
+ * touched): both 0 when a step allocates nothing.
  *
  * Each configuration runs in a forked child, so that its peak resident
  * memory (getrusage ru_maxrss) is its own and not the largest of all the
@@ -52,6 +66,7 @@
 
 #include "api/supernet.h"
 #include "graph/graph.h"
+#include "net/net.h"
 
 enum { MAX_STEPS = 100000 };
 
@@ -59,7 +74,58 @@ typedef struct opts {
     int threads, steps, warmup;
     double wait_s;
     const char *only;
+    int cells, batch;   /* 0: the configuration's own */
+    const char *ablate; /* NULL or a list of technique names */
+    unsigned ablate_bits;
 } opts;
+
+/* ---- allocation counting (-Wl,--wrap, bench/meson.build) ---- */
+
+static volatile long n_allocs;
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t m, size_t n);
+void *__real_realloc(void *p, size_t n);
+int __real_posix_memalign(void **p, size_t a, size_t n);
+void *__real_aligned_alloc(size_t a, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t m, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+int __wrap_posix_memalign(void **p, size_t a, size_t n);
+void *__wrap_aligned_alloc(size_t a, size_t n);
+void *__wrap_malloc(size_t n)
+{
+    __atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
+    return __real_malloc(n);
+}
+void *__wrap_calloc(size_t m, size_t n)
+{
+    __atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
+    return __real_calloc(m, n);
+}
+void *__wrap_realloc(void *p, size_t n)
+{
+    __atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
+    return __real_realloc(p, n);
+}
+int __wrap_posix_memalign(void **p, size_t a, size_t n)
+{
+    __atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
+    return __real_posix_memalign(p, a, n);
+}
+void *__wrap_aligned_alloc(size_t a, size_t n)
+{
+    __atomic_add_fetch(&n_allocs, 1, __ATOMIC_RELAXED);
+    return __real_aligned_alloc(a, n);
+}
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} ablations[] = {
+    {"shared-relu", RFNAS__ABLATE_SHARED_RELU},
+    {"pool-in-sum", RFNAS__ABLATE_POOL_IN_SUM},
+    {"node-sum", RFNAS__ABLATE_NODE_SUM},
+};
 
 typedef struct bench_cfg {
     const char *name;
@@ -154,6 +220,13 @@ static void wait_quiet(double limit, int ncpu)
     }
 }
 
+static long minflt_now(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_minflt;
+}
+
 static double cpu_now(void)
 {
     struct rusage ru;
@@ -197,11 +270,18 @@ static rfnas_config *kv(const char *const *pairs)
     return cfg;
 }
 
-static void run_config(const bench_cfg *bc, const opts *o)
+static void run_config(const bench_cfg *bc0, const opts *o)
 {
-    char threads[16], batch[16];
+    bench_cfg cfg_eff = *bc0; /* with --batch applied */
+    const bench_cfg *bc = &cfg_eff;
+    if (o->batch)
+        cfg_eff.batch = o->batch;
+    const int cells = o->cells ? o->cells : strcmp(bc->space, "darts") ? 5 : 8;
+    rfnas__net_ablate = o->ablate_bits;
+    char threads[16], batch[16], cells_s[16];
     snprintf(threads, sizeof threads, "%d", o->threads);
     snprintf(batch, sizeof batch, "%d", bc->batch);
+    snprintf(cells_s, sizeof cells_s, "%d", cells);
     rfnas_config *cfg = kv((const char *const[]){"ctx.threads", threads, "ctx.seed", "1", NULL});
     rfnas_ctx *ctx;
     TRY(rfnas_ctx_create(&ctx, cfg));
@@ -209,15 +289,17 @@ static void run_config(const bench_cfg *bc, const opts *o)
     rfnas_space *space;
     TRY(rfnas_space_create(&space, bc->space));
     cfg = kv((const char *const[]){"net.features", bc->features, "net.channels", "16",
-                                   "net.cells", strcmp(bc->space, "darts") ? "5" : "8",
+                                   "net.cells", cells_s,
                                    "net.classes", "10", "net.in_channels", "3", "net.in_height",
                                    "32", "net.in_width", "32", "net.max_batch", batch,
                                    "net.precision", bc->precision ? bc->precision : "fp32",
                                    NULL});
     const double t_build = now();
+    const long allocs_before_build = n_allocs;
     rfnas_supernet *net;
     TRY(rfnas_supernet_create(&net, ctx, space, cfg));
     const double build_s = now() - t_build;
+    const long allocs_build = n_allocs - allocs_before_build; /* proves the count works */
     rfnas_config_destroy(cfg);
     rfnas_optimizer *w_opt, *a_opt;
     TRY(rfnas_optimizer_create(&w_opt, net, RFNAS_GROUP_WEIGHTS, NULL));
@@ -243,8 +325,12 @@ static void run_config(const bench_cfg *bc, const opts *o)
             wait_quiet(o->wait_s, (int)sysconf(_SC_NPROCESSORS_ONLN));
         static cpu_snap c0;
         static int have0;
-        if (s == 0)
+        static long allocs0, flt0;
+        if (s == 0) {
             have0 = snap_cpu(&c0);
+            allocs0 = n_allocs;
+            flt0 = minflt_now();
+        }
         const double t0 = now(), c0_step = cpu_now();
         if (bc->eval) {
             TRY(rfnas_supernet_forward(net, xv, yv, bc->batch, RFNAS_PHASE_EVAL, &loss_v, NULL));
@@ -264,6 +350,8 @@ static void run_config(const bench_cfg *bc, const opts *o)
             cpu[s] = cpu_now() - c0_step;
         }
         if (s == o->steps - 1) {
+            const double allocs = (double)(n_allocs - allocs0) / o->steps;
+            const double minflt = (double)(minflt_now() - flt0) / o->steps;
             cpu_snap c1;
             double other = -1, steal = -1, wall = 0;
             for (int i = 0; i < o->steps; i++)
@@ -282,6 +370,10 @@ static void run_config(const bench_cfg *bc, const opts *o)
             const size_t plan_eval = rfnas__graph_plan_bytes(g, RFNAS__MODE_EVAL);
             const size_t plan_w = rfnas__graph_plan_bytes(g, RFNAS__MODE_WEIGHTS);
             const size_t plan_a = rfnas__graph_plan_bytes(g, RFNAS__MODE_ARCH);
+            size_t all_tensors = 0;
+            for (int t = 0; t < rfnas__graph_tensor_count(g); t++)
+                all_tensors += rfnas__graph_tensor_info(g, t)->per_sample * sizeof(float) *
+                               (size_t)bc->batch;
             size_t arena = plan_eval > plan_w ? plan_eval : plan_w;
             arena = plan_a > arena ? plan_a : arena;
             struct rusage ru;
@@ -290,21 +382,24 @@ static void run_config(const bench_cfg *bc, const opts *o)
             printf("{\"config\": \"%s\", \"space\": \"%s\", \"features\": \"%s\", "
                    "\"precision\": \"%s\", "
                    "\"kind\": \"%s\", \"batch\": %d, \"C\": 16, \"cells\": %d, "
+                   "\"ablate\": \"%s\", "
                    "\"input\": \"3x32x32\", \"classes\": 10, \"threads\": %d, \"steps\": %d, "
                    "\"warmup\": %d, \"step_ms_median\": %.2f, \"step_ms_min\": %.2f, "
                    "\"step_ms_max\": %.2f, \"cpu_ms_median\": %.2f, \"cpu_ms_min\": %.2f, "
                    "\"images_per_s\": %.1f, \"peak_rss_mb\": %.1f, "
                    "\"arena_mb\": %.1f, \"plan_mb\": {\"eval\": %.1f, \"weights\": %.1f, "
-                   "\"arch\": %.1f}, \"build_s\": %.2f, \"loss\": %.4f, "
+                   "\"arch\": %.1f}, \"all_tensors_mb\": %.1f, \"allocs_per_step\": %.1f, "
+                   "\"minflt_per_step\": %.1f, \"allocs_build\": %ld, \"build_s\": %.2f, \"loss\": %.4f, "
                    "\"other_pct\": %.1f, \"steal_pct\": %.1f}\n",
                    bc->name, bc->space, bc->features,
                    bc->precision ? bc->precision : "fp32", bc->eval ? "eval" : "step", bc->batch,
-                   strcmp(bc->space, "darts") ? 5 : 8, o->threads, o->steps, o->warmup,
+                   cells, o->ablate ? o->ablate : "", o->threads, o->steps, o->warmup,
                    med * 1e3, times[0] * 1e3, times[n - 1] * 1e3, median_of(cpu, n) * 1e3,
                    cpu[0] * 1e3, images / med,
                    (double)ru.ru_maxrss / 1024.0, (double)arena / 1048576.0,
                    (double)plan_eval / 1048576.0, (double)plan_w / 1048576.0,
-                   (double)plan_a / 1048576.0, build_s, bc->eval ? loss_v : loss_t, other, steal);
+                   (double)plan_a / 1048576.0, (double)all_tensors / 1048576.0, allocs, minflt,
+                   allocs_build, build_s, bc->eval ? loss_v : loss_t, other, steal);
             fflush(stdout);
         }
     }
@@ -350,9 +445,29 @@ static int selected(const char *list, const char *name)
     return 0;
 }
 
+/* The switches a comma-separated list of technique names turns off, or 0 if
+ * the list is empty or names one that does not exist. */
+static unsigned ablation_bits(const char *list)
+{
+    unsigned bits = 0;
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        const size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        unsigned bit = 0;
+        for (size_t a = 0; a < sizeof ablations / sizeof ablations[0]; a++)
+            if (strlen(ablations[a].name) == n && !strncmp(p, ablations[a].name, n))
+                bit = ablations[a].bit;
+        if (!bit)
+            return 0;
+        bits |= bit;
+        p += n + (comma ? 1 : 0);
+    }
+    return bits;
+}
+
 int main(int argc, char **argv)
 {
-    opts o = {2, 10, 3, 0.0, NULL};
+    opts o = {2, 10, 3, 0.0, NULL, 0, 0, NULL, 0};
     for (int i = 1; i < argc; i += 2) { /* every option takes a value but --list */
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(argv[i], "--threads"))
@@ -365,13 +480,27 @@ int main(int argc, char **argv)
             o.wait_s = parse_int(argv[i], v, 0, 3600);
         else if (!strcmp(argv[i], "--only"))
             o.only = v;
+        else if (!strcmp(argv[i], "--cells"))
+            o.cells = parse_int(argv[i], v, 1, 64);
+        else if (!strcmp(argv[i], "--batch"))
+            o.batch = parse_int(argv[i], v, 1, 4096);
+        else if (!strcmp(argv[i], "--ablate")) {
+            o.ablate = v;
+            o.ablate_bits = ablation_bits(v);
+            if (!o.ablate_bits) {
+                fprintf(stderr, "rfnas-bench: --ablate wants shared-relu, pool-in-sum or node-sum "
+                                "(comma-separated)\n");
+                return 2;
+            }
+        }
         else if (!strcmp(argv[i], "--list")) {
             for (int c = 0; c < N_CONFIGS; c++)
                 printf("%s\n", configs[c].name);
             return 0;
         } else {
             fprintf(stderr, "usage: rfnas-bench [--threads N] [--steps S] [--warmup W] "
-                            "[--only NAME[,NAME...]] [--wait SECONDS] [--list]\n");
+                            "[--only NAME[,NAME...]] [--wait SECONDS] [--cells N] [--batch B] "
+                            "[--ablate WHAT[,WHAT...]] [--list]\n");
             return 2;
         }
     }

@@ -270,6 +270,11 @@ int rfnas__graph_node_count(const rfnas__graph *g)
     return g->n_nodes;
 }
 
+int rfnas__graph_tensor_count(const rfnas__graph *g)
+{
+    return g->n_tensors;
+}
+
 size_t rfnas__graph_plan_bytes(const rfnas__graph *g, rfnas__mode mode)
 {
     return g->plan[mode].bytes;

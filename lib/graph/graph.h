@@ -136,6 +136,7 @@ float *rfnas__graph_group_values(rfnas__graph *g, rfnas__group group, size_t *si
 float *rfnas__graph_group_grads(rfnas__graph *g, rfnas__group group, size_t *size);
 rfnas__node *rfnas__graph_node_at(rfnas__graph *g, int node);
 int rfnas__graph_node_count(const rfnas__graph *g);
+int rfnas__graph_tensor_count(const rfnas__graph *g);
 /* Bytes of arena the plan of @p mode uses at the maximum batch, and the arena's total. */
 size_t rfnas__graph_plan_bytes(const rfnas__graph *g, rfnas__mode mode);
 rfnas_ctx *rfnas__graph_ctx(const rfnas__graph *g);

@@ -17,6 +17,8 @@
 #include "kernels/loops/mixed.h"
 #include "net/builder.h"
 
+unsigned rfnas__net_ablate = 0;
+
 static int conv(rfnas__netb *b, const char *prefix, int x, int64_t cout, int k, int stride, int pad)
 {
     return rfnas__netb_conv(b, prefix, x, cout, k, stride, pad, 1, 1);
@@ -36,7 +38,9 @@ static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_s
     const int64_t c = rfnas__graph_tensor_info(b->g, x)->c;
     /* avg_pool_3x3 is computed inside the node sums (rfnas__node_mixed_pooled):
      * no pooled tensor is written, kept or differentiated. */
-    const int pool_on_the_fly = rfnas__graph_tensor_info(b->g, x)->w <= RFNAS__MIXED_MAX_W;
+    const int pool_on_the_fly = rfnas__graph_tensor_info(b->g, x)->w <= RFNAS__MIXED_MAX_W &&
+                                !(rfnas__net_ablate & RFNAS__ABLATE_POOL_IN_SUM);
+    const int share_relu = !(rfnas__net_ablate & RFNAS__ABLATE_SHARED_RELU);
     int nodes[4] = {x, -1, -1, -1};
     int relus[4] = {-1, -1, -1, -1};
     const int cols = space->ops_per_edge;
@@ -70,9 +74,12 @@ static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_s
                 case RFNAS__OP_NOR_CONV_1X1:
                 case RFNAS__OP_NOR_CONV_3X3:
                 case RFNAS__OP_NOR_CONV_7X7: {
-                    if (relus[j] < 0) {
-                        char rp[64];
-                        snprintf(rp, sizeof rp, "cells.%d.node.%d", cell, j);
+                    if (relus[j] < 0 || !share_relu) {
+                        char rp[128];
+                        if (share_relu)
+                            snprintf(rp, sizeof rp, "cells.%d.node.%d", cell, j);
+                        else
+                            snprintf(rp, sizeof rp, "%s", prefix);
                         relus[j] = rfnas__netb_relu(b, rp, nodes[j]);
                     }
                     const int ks = op == RFNAS__OP_NOR_CONV_1X1   ? 1
@@ -95,9 +102,22 @@ static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_s
             return -1;
         char name[64];
         snprintf(name, sizeof name, "cells.%d.node.%d", cell, i);
-        nodes[i] =
-            rfnas__netb_check(b, rfnas__node_mixed_pooled(b->g, name, ops, pooled, rows, i, cols,
-                                                          alpha, -1));
+        if (!(rfnas__net_ablate & RFNAS__ABLATE_NODE_SUM) || i == 1) {
+            nodes[i] = rfnas__netb_check(
+                b, rfnas__node_mixed_pooled(b->g, name, ops, pooled, rows, i, cols, alpha, -1));
+        } else { /* ablation: each edge's weighted sum stored, then the node's add */
+            int edge_out[3];
+            for (int j = 0; j < i && b->rc == RFNAS_OK; j++) {
+                char en[80];
+                snprintf(en, sizeof en, "%s.edge.%d", name, j);
+                edge_out[j] = rfnas__netb_check(
+                    b, rfnas__node_mixed_pooled(b->g, en, &ops[j * cols], &pooled[j * cols],
+                                                &rows[j], 1, cols, alpha, -1));
+            }
+            if (b->rc != RFNAS_OK)
+                return -1;
+            nodes[i] = rfnas__netb_check(b, rfnas__node_add(b->g, name, edge_out, i));
+        }
     }
     return nodes[3];
 }

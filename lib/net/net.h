@@ -57,6 +57,18 @@ typedef struct rfnas__net {
     rfnas__droppath droppath;  /* probability and counter of every drop-path sum */
 } rfnas__net;
 
+/* Switches that turn one of DESIGN 3's techniques off in the NAS-Bench-201
+ * supernet builder, for rfnas-bench's ablation rows (docs/performance.md)
+ * only. Nothing in the public API sets them: the library always builds with
+ * every technique on (0). A benchmark that links the internal static library
+ * sets the variable before creating a supernet; it is read at build time. */
+enum {
+    RFNAS__ABLATE_SHARED_RELU = 1u << 0, /* one ReLU per conv op, not one per node */
+    RFNAS__ABLATE_POOL_IN_SUM = 1u << 1, /* avg_pool_3x3 as a node of its own, stored */
+    RFNAS__ABLATE_NODE_SUM = 1u << 2     /* a mixed sum per edge, then an add per node */
+};
+extern unsigned rfnas__net_ablate;
+
 /* NAS-Bench-201 supernet (SPEC 4.2): stem, 3 stages of cfg->cells search cells
  * with residual reduction blocks between them, head. */
 rfnas_status rfnas__nb201_build(rfnas__net *net, rfnas_ctx *ctx, const rfnas_space *space,

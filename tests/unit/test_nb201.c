@@ -243,6 +243,67 @@ static void test_nb201__same_seed_and_threads_give_identical_bits(void **state)
     rfnas_space_destroy(space);
 }
 
+/* rfnas-bench's ablation rows (net/net.h) turn a technique of DESIGN 3 off;
+ * they must build a different graph that computes the same function: the same
+ * loss and the same gradients of both groups, up to the summation order the
+ * per-edge sums change. */
+static void test_nb201__ablations_compute_the_same_function(void **state)
+{
+    (void)state;
+    rfnas_ctx *ctx;
+    rfnas_space *space;
+    assert_int_equal(rfnas_ctx_create(&ctx, NULL), RFNAS_OK);
+    assert_int_equal(rfnas_space_create(&space, "nb201"), RFNAS_OK);
+    const unsigned variants[] = {0, RFNAS__ABLATE_SHARED_RELU, RFNAS__ABLATE_POOL_IN_SUM,
+                                 RFNAS__ABLATE_NODE_SUM,
+                                 RFNAS__ABLATE_SHARED_RELU | RFNAS__ABLATE_POOL_IN_SUM |
+                                     RFNAS__ABLATE_NODE_SUM};
+    enum { V = sizeof variants / sizeof variants[0] };
+    float *g[V][2];
+    double loss[V][2];
+    size_t sizes[2];
+    int nodes[V];
+    for (int v = 0; v < V; v++) {
+        rfnas__net_ablate = variants[v];
+        rfnas__net net;
+        rfnas__net_config cfg = config(RFNAS__FEATURES_RANDOM, 8, 2, HW, B);
+        rfnas_status rc = rfnas__nb201_build(&net, ctx, space, &cfg);
+        rfnas__net_ablate = 0;
+        assert_int_equal(rc, RFNAS_OK);
+        nodes[v] = rfnas__graph_node_count(net.graph);
+        size_t na;
+        float *alpha = rfnas__graph_group_values(net.graph, RFNAS__GROUP_ARCH, &na);
+        for (size_t i = 0; i < na; i++)
+            alpha[i] = (float)sin(1.3 * (double)i);
+        for (int k = 0; k < 2; k++) {
+            rfnas__group group = k ? RFNAS__GROUP_ARCH : RFNAS__GROUP_WEIGHTS;
+            rfnas__graph_group_grads(net.graph, group, &sizes[k]);
+            g[v][k] = malloc(sizes[k] * sizeof(float));
+            loss[v][k] = step(&net, k ? RFNAS__MODE_ARCH : RFNAS__MODE_WEIGHTS, group, g[v][k]);
+        }
+        rfnas__net_destroy(&net);
+    }
+    for (int v = 1; v < V; v++) {
+        assert_true(nodes[v] > nodes[0]); /* each switch changes the graph */
+        for (int k = 0; k < 2; k++) {
+            assert_true(fabs(loss[v][k] - loss[0][k]) <= 1e-6 * fabs(loss[0][k]));
+            double max_ref = 0;
+            for (size_t i = 0; i < sizes[k]; i++)
+                max_ref = fmax(max_ref, fabs((double)g[0][k][i]));
+            assert_true(max_ref > 1e-6);
+            for (size_t i = 0; i < sizes[k]; i++)
+                if (fabs((double)g[v][k][i] - (double)g[0][k][i]) > 1e-5 * max_ref)
+                    fail_msg("variant %u group %d [%zu]: %.9g against %.9g", variants[v], k, i,
+                             (double)g[v][k][i], (double)g[0][k][i]);
+        }
+    }
+    for (int v = 0; v < V; v++)
+        for (int k = 0; k < 2; k++)
+            free(g[v][k]);
+    rfnas_space_destroy(space);
+    rfnas_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_nb201__whole_network_gradients),
         cmocka_unit_test(test_nb201__frozen_convolutions_keep_less_memory),
         cmocka_unit_test(test_nb201__same_seed_and_threads_give_identical_bits),
+        cmocka_unit_test(test_nb201__ablations_compute_the_same_function),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

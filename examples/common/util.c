@@ -8,6 +8,12 @@
 #include <time.h>
 #include <unistd.h>
 
+int fail(void)
+{
+    fprintf(stderr, "%s: %s\n", PROGRAM, rfnas_error_last());
+    return -1;
+}
+
 double now(void)
 {
     struct timespec t;

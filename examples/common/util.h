@@ -12,6 +12,16 @@
 
 extern const char *const PROGRAM;
 
+/* Prints "PROGRAM: " and the library's last error to stderr; returns -1. */
+int fail(void);
+
+/* Returns fail() from the enclosing function when a library call fails. */
+#define CHECK(call)                                                                                \
+    do {                                                                                           \
+        if ((call) < 0)                                                                            \
+            return fail();                                                                         \
+    } while (0)
+
 /* Seconds on the monotonic clock. */
 double now(void);
 

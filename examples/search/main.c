@@ -38,18 +38,6 @@ static void on_signal(int sig)
     stop_signal = sig;
 }
 
-static int fail(void)
-{
-    fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());
-    return -1;
-}
-
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        if ((call) < 0)                                                                            \
-            return fail();                                                                         \
-    } while (0)
-
 /* ---- checkpoints ---- */
 
 static const char CKPT_NAME[] = "checkpoint.rfnas";

@@ -7,14 +7,6 @@
 #include "search.h"
 #include "../common/util.h"
 
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        if ((call) < 0) {                                                                          \
-            fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());                             \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
-
 /* Splits "a,b,c" into at most @p max paths (in @p buf). */
 static size_t split_list(char *buf, const char *list, const char **paths, size_t max)
 {

@@ -8,14 +8,6 @@
 #include "train.h"
 #include "../common/util.h"
 
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        if ((call) < 0) {                                                                          \
-            fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());                              \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
-
 /* Opens the train or test part (the dataset flags of rfnas-search). */
 static int open_part(trainer *t, rfnas_part part, rfnas_dataset **ds)
 {

@@ -24,19 +24,13 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "../common/signals.h"
 #include "../common/util.h"
 #include "search.h"
 
 extern char **environ;
 
 const char *const PROGRAM = "rfnas-search";
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
 
 /* ---- checkpoints ---- */
 
@@ -436,10 +430,10 @@ static int run_epochs(search *s, const char *dir)
             if (step(s, nt, arch_on) < 0)
                 return -1;
             p->seconds_epoch = base + (now() - t0);
-            if (stop_signal) {
+            if (stop_requested()) {
                 if (save_checkpoint(s, dir) < 0)
                     return -1;
-                return stop_signal;
+                return stop_requested();
             }
             if (!o->quiet && isatty(STDOUT_FILENO)) {
                 printf("\r  epoch %lld/%ld  step %lld/%lld", (long long)p->epochs_done + 1,
@@ -630,22 +624,13 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_stop_signals();
 
     int r = run_epochs(&s, dir);
     if (r < 0)
         goto done;
     if (r > 0) {
-        fprintf(stderr,
-                "rfnas-search: stopped by signal %d after step %lld; checkpoint written; "
-                "continue with --resume %s\n",
-                r, (long long)s.p.steps_total, dir);
-        rc = 128 + r;
+        rc = report_stopped(r, s.p.steps_total, dir);
         goto done;
     }
     double test_loss = NAN, test_acc = NAN;

@@ -23,17 +23,11 @@
 #include <unistd.h>
 
 #include "../search/report.h"
+#include "../common/signals.h"
 #include "../common/util.h"
 #include "train.h"
 
 const char *const PROGRAM = "rfnas-train";
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
 
 /* ---- checkpoints ---- */
 
@@ -366,10 +360,10 @@ static int run_epochs(trainer *t, const char *dir)
             if (step(t, n) < 0)
                 return -1;
             p->seconds_epoch = base + (now() - t0);
-            if (stop_signal) {
+            if (stop_requested()) {
                 if (save_checkpoint(t, dir) < 0)
                     return -1;
-                return stop_signal;
+                return stop_requested();
             }
             if (!o->quiet && isatty(STDOUT_FILENO)) {
                 printf("\r  epoch %lld/%ld  step %lld/%lld", (long long)p->epochs_done + 1,
@@ -500,22 +494,13 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_stop_signals();
 
     int r = run_epochs(&t, dir);
     if (r < 0)
         goto done;
     if (r > 0) {
-        fprintf(stderr,
-                "rfnas-train: stopped by signal %d after step %lld; checkpoint written; "
-                "continue with --resume %s\n",
-                r, (long long)t.p.steps_total, dir);
-        rc = 128 + r;
+        rc = report_stopped(r, t.p.steps_total, dir);
         goto done;
     }
     double test_loss, test_acc;

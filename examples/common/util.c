@@ -90,32 +90,6 @@ void format_duration(char *buf, size_t cap, double seconds)
         snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
 }
 
-int known_normalisation(const char *dataset, double *mean, double *std)
-{
-    static const struct {
-        const char *name;
-        int channels;
-        double mean[3], std[3];
-    } table[] = {
-        {"fashion-mnist", 1, {0.2860}, {0.3530}},
-        {"mnist", 1, {0.1307}, {0.3081}},
-        {"cifar10", 3, {0.49139968, 0.48215827, 0.44653124}, {0.24703233, 0.24348505, 0.26158768}},
-        {"cifar10-files",
-         3,
-         {0.49139968, 0.48215827, 0.44653124},
-         {0.24703233, 0.24348505, 0.26158768}},
-        {"cifar100", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
-        {"cifar100-files", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (strcmp(table[i].name, dataset) == 0) {
-            memcpy(mean, table[i].mean, sizeof table[i].mean);
-            memcpy(std, table[i].std, sizeof table[i].std);
-            return table[i].channels;
-        }
-    return 0;
-}
-
 rfnas_config *config_of(const char *const *kv)
 {
     rfnas_config *cfg = NULL;

@@ -1,7 +1,7 @@
 /* Small helpers the example programs (rfnas-search, rfnas-train) share:
- * clocks, paths and run-directory files, the usual normalisation of the
- * datasets they know, and configs from name/value lists. Messages start with
- * PROGRAM, which each program defines ("rfnas-search: ..."). */
+ * library errors, clocks, paths and run-directory files, and configs from
+ * name/value lists. Messages start with PROGRAM, which each program defines
+ * ("rfnas-search: ..."). */
 #ifndef RFNAS_EXAMPLES_UTIL_H
 #define RFNAS_EXAMPLES_UTIL_H
 
@@ -43,11 +43,6 @@ int write_text(const char *dir, const char *name, const char *text);
 
 /* "1h05m" or "3m07s". */
 void format_duration(char *buf, size_t cap, double seconds);
-
-/* The customary per-channel mean and std of a dataset by its flag name;
- * returns its channel count, or 0 for one it does not know (then the
- * iterator computes them from the data). */
-int known_normalisation(const char *dataset, double *mean, double *std);
 
 /* A config from {name, value, ..., NULL} through rfnas_config_set_by_name;
  * NULL after printing the library's message. */

@@ -5,90 +5,34 @@
 #include <string.h>
 
 #include "search.h"
+#include "../common/data.h"
 #include "../common/util.h"
 
-/* Splits "a,b,c" into at most @p max paths (in @p buf). */
-static size_t split_list(char *buf, const char *list, const char **paths, size_t max)
-{
-    strcpy(buf, list);
-    size_t n = 0;
-    for (char *tok = strtok(buf, ","); tok && n < max; tok = strtok(NULL, ","))
-        paths[n++] = tok;
-    return n;
-}
-
-/* Opens the train or test part; *ds is NULL (and 0 returned) when a test part
- * is not available for this dataset. */
+/* rfnas-search's data: its test set is an extra, left out when no test files
+ * are given. */
 static int open_part(search *s, rfnas_part part, rfnas_dataset **ds)
 {
     const options *o = &s->opt;
-    *ds = NULL;
-    static const struct {
-        const char *name;
-        rfnas_format format;
-        const char *dir;
-    } dirs[] = {
-        {"fashion-mnist", RFNAS_FORMAT_FASHION_MNIST, "/usr/share/datasets/fashion-mnist"},
-        {"mnist", RFNAS_FORMAT_MNIST, "/usr/share/datasets/mnist"},
-        {"cifar10", RFNAS_FORMAT_CIFAR10, NULL},
-        {"cifar100", RFNAS_FORMAT_CIFAR100, NULL},
-    };
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (strcmp(o->dataset, dirs[i].name) != 0)
-            continue;
-        const char *dir = o->data_dir[0] ? o->data_dir : dirs[i].dir;
-        if (dir == NULL) {
-            fprintf(stderr, "rfnas-search: --dataset %s needs --data-dir\n", o->dataset);
-            return -1;
-        }
-        CHECK(rfnas_dataset_open(ds, s->ctx, dirs[i].format, dir, part, NULL));
-        return 0;
-    }
-    const char *list = part == RFNAS_PART_TRAIN ? o->train_files : o->test_files;
-    if (list[0] == '\0') {
-        if (part == RFNAS_PART_TEST)
-            return 0;
-        fprintf(stderr, "rfnas-search: --dataset %s needs --train-files\n", o->dataset);
-        return -1;
-    }
-    char buf[OPT_TEXT];
-    const char *paths[64];
-    size_t n = split_list(buf, list, paths, 64);
-    if (strcmp(o->dataset, "idx") == 0) {
-        if (n != 2) {
-            fprintf(stderr, "rfnas-search: --%s-files for idx is IMAGES,LABELS\n",
-                    part == RFNAS_PART_TRAIN ? "train" : "test");
-            return -1;
-        }
-        CHECK(rfnas_dataset_open_idx(ds, s->ctx, paths[0], paths[1], NULL));
-        return 0;
-    }
-    CHECK(rfnas_dataset_open_cifar(ds, s->ctx, paths, n, strcmp(o->dataset, "cifar100-files") == 0,
-                                   NULL));
-    return 0;
+    const dataset_source src = {.dataset = o->dataset,
+                                .data_dir = o->data_dir,
+                                .train_files = o->train_files,
+                                .test_files = o->test_files,
+                                .test_optional = 1};
+    return dataset_open_part(s->ctx, &src, part, ds);
 }
 
 static int make_iterators(search *s)
 {
     const options *o = &s->opt;
-    rfnas_config *cfg;
-    CHECK(rfnas_config_create(&cfg));
+    rfnas_config *cfg =
+        train_iter_config(o->batch, o->crop_pad, o->flip, o->cutout, o->dataset, s->in_c);
+    if (cfg == NULL)
+        return -1;
     int rc = 0;
-    if (rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, o->batch) < 0 ||
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CROP_PAD, o->crop_pad) < 0 ||
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_FLIP, o->flip) < 0 ||
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CUTOUT, o->cutout) < 0)
-        rc = -1;
-    double mean[4], std[4];
-    int known = known_normalisation(o->dataset, mean, std);
-    if (rc == 0 && known == s->in_c &&
-        (rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, mean, (size_t)known) < 0 ||
-         rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, std, (size_t)known) < 0))
-        rc = -1;
     /* Weights and alphas read distinct random streams; both see the training
      * augmentation, as in DARTS. Unknown datasets normalise with statistics
      * of the searched images, computed by the first iterator. */
-    if (rc == 0 && rfnas_iter_create(&s->w_it, s->w_set, cfg) < 0)
+    if (rfnas_iter_create(&s->w_it, s->w_set, cfg) < 0)
         rc = -1;
     if (rc == 0 && rfnas_iter_normalization(s->w_it, s->mean, s->std, 4) < 0)
         rc = -1;
@@ -217,15 +161,9 @@ int search_open(search *s)
 
     if (open_part(s, RFNAS_PART_TRAIN, &s->train_all) < 0)
         return -1;
-    int64_t n;
-    CHECK(rfnas_dataset_shape(s->train_all, &n, &s->in_c, &s->in_h, &s->in_w, &s->classes));
-    if (s->in_c > 4) {
-        fprintf(stderr, "rfnas-search: images with %lld channels; at most 4 are supported\n",
-                (long long)s->in_c);
+    if (dataset_input(s->train_all, &s->in_c, &s->in_h, &s->in_w, &s->classes) < 0 ||
+        dataset_first(&s->searched, s->train_all, o->train_subset) < 0)
         return -1;
-    }
-    int64_t searched = o->train_subset > 0 && o->train_subset < n ? o->train_subset : n;
-    CHECK(rfnas_dataset_subset(&s->searched, s->train_all, 0, searched));
     CHECK(rfnas_dataset_split(&s->w_set, &s->a_set, s->searched, o->train_portion));
     if (make_iterators(s) < 0)
         return -1;
@@ -233,12 +171,8 @@ int search_open(search *s)
     if (o->test) {
         if (open_part(s, RFNAS_PART_TEST, &s->test_all) < 0)
             return -1;
-        if (s->test_all) {
-            int64_t tn;
-            CHECK(rfnas_dataset_shape(s->test_all, &tn, NULL, NULL, NULL, NULL));
-            int64_t keep = o->test_subset > 0 && o->test_subset < tn ? o->test_subset : tn;
-            CHECK(rfnas_dataset_subset(&s->test_set, s->test_all, 0, keep));
-        }
+        if (s->test_all && dataset_first(&s->test_set, s->test_all, o->test_subset) < 0)
+            return -1;
     }
     if (make_net(s) < 0)
         return -1;

@@ -105,3 +105,17 @@ rfnas_config *config_of(const char *const *kv)
         }
     return cfg;
 }
+
+int ctx_open(rfnas_ctx **ctx, long seed, long threads)
+{
+    char s[32], t[32];
+    snprintf(s, sizeof s, "%ld", seed);
+    snprintf(t, sizeof t, "%ld", threads);
+    rfnas_config *cfg = config_of((const char *const[]){"ctx.seed", s, "ctx.threads", t, NULL});
+    if (cfg == NULL)
+        return -1;
+    rfnas_status st = rfnas_ctx_create(ctx, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+    return 0;
+}

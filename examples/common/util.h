@@ -48,4 +48,8 @@ void format_duration(char *buf, size_t cap, double seconds);
  * NULL after printing the library's message. */
 rfnas_config *config_of(const char *const *kv);
 
+/* The context of a run from its --seed and --threads; -1 after printing the
+ * library's message. */
+int ctx_open(rfnas_ctx **ctx, long seed, long threads);
+
 #endif

@@ -148,18 +148,8 @@ static int make_net(search *s)
 int search_open(search *s)
 {
     const options *o = &s->opt;
-    char seed[32], threads[32];
-    snprintf(seed, sizeof seed, "%ld", o->seed);
-    snprintf(threads, sizeof threads, "%ld", o->threads);
-    rfnas_config *cfg =
-        config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads, NULL});
-    if (cfg == NULL)
-        return -1;
-    rfnas_status st = rfnas_ctx_create(&s->ctx, cfg);
-    rfnas_config_destroy(cfg);
-    CHECK(st);
-
-    if (open_part(s, RFNAS_PART_TRAIN, &s->train_all) < 0)
+    if (ctx_open(&s->ctx, o->seed, o->threads) < 0 ||
+        open_part(s, RFNAS_PART_TRAIN, &s->train_all) < 0)
         return -1;
     if (dataset_input(s->train_all, &s->in_c, &s->in_h, &s->in_w, &s->classes) < 0 ||
         dataset_first(&s->searched, s->train_all, o->train_subset) < 0)

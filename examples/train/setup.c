@@ -142,18 +142,8 @@ static int check_settings(const trainer *t)
 int trainer_open(trainer *t)
 {
     const train_options *o = &t->opt;
-    char seed[32], threads[32];
-    snprintf(seed, sizeof seed, "%ld", o->seed);
-    snprintf(threads, sizeof threads, "%ld", o->threads);
-    rfnas_config *cfg =
-        config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads, NULL});
-    if (cfg == NULL)
-        return -1;
-    rfnas_status st = rfnas_ctx_create(&t->ctx, cfg);
-    rfnas_config_destroy(cfg);
-    CHECK(st);
-
-    if (open_part(t, RFNAS_PART_TRAIN, &t->train_all) < 0)
+    if (ctx_open(&t->ctx, o->seed, o->threads) < 0 ||
+        open_part(t, RFNAS_PART_TRAIN, &t->train_all) < 0)
         return -1;
     if (dataset_input(t->train_all, &t->in_c, &t->in_h, &t->in_w, &t->classes) < 0)
         return -1;

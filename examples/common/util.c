@@ -46,6 +46,53 @@ double mean_or_nan(double sum, int64_t n)
     return n > 0 ? sum / (double)n : NAN;
 }
 
+const char CHECKPOINT_NAME[] = "checkpoint.rfnas";
+
+int run_dir_create(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    if (stat(join(path, sizeof path, dir, CHECKPOINT_NAME), &st) == 0) {
+        fprintf(stderr,
+                "%s: %s already holds a run; continue it with --resume %s or choose another "
+                "--out\n",
+                PROGRAM, dir, dir);
+        return -1;
+    }
+    if (mkdir_p(dir) != 0) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", PROGRAM, dir, strerror(errno));
+        return -1;
+    }
+    remove(join(path, sizeof path, dir, "log.jsonl"));
+    return 0;
+}
+
+int load_checkpoint(const char *dir, rfnas_ctx **boot, rfnas_checkpoint **ck, char *path,
+                    size_t cap)
+{
+    CHECK(rfnas_ctx_create(boot, NULL));
+    CHECK(rfnas_checkpoint_load(ck, *boot, join(path, cap, dir, CHECKPOINT_NAME)));
+    return 0;
+}
+
+FILE *open_log(const char *dir, char *path, size_t cap)
+{
+    FILE *f = fopen(join(path, cap, dir, "log.jsonl"), "a");
+    if (f == NULL)
+        fprintf(stderr, "%s: cannot append to %s: %s\n", PROGRAM, path, strerror(errno));
+    return f;
+}
+
+int close_log(FILE *f, const char *path)
+{
+    int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "%s: writing %s failed\n", PROGRAM, path);
+        return -1;
+    }
+    return 0;
+}
+
 int truncate_log(const char *path, int64_t lines)
 {
     FILE *f = fopen(path, "r+");

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "rfnas.h"
 
@@ -33,6 +34,27 @@ int mkdir_p(const char *path);
 
 /* sum / n, or NaN when n is 0 (no step yet). */
 double mean_or_nan(double sum, int64_t n);
+
+/* The checkpoint's file name in a run directory. */
+extern const char CHECKPOINT_NAME[];
+
+/* Makes @p dir the directory of a new run: refuses one that already holds a
+ * run (a checkpoint), creates it (mkdir -p) and removes the log.jsonl of an
+ * attempt that ended before its first checkpoint. -1 after a message. */
+int run_dir_create(const char *dir);
+
+/* Loads the checkpoint of the run in @p dir into *ck, through a context of
+ * its own in *boot (the run's context needs the settings the checkpoint
+ * holds); @p path receives the file's name for messages. -1 after a message. */
+int load_checkpoint(const char *dir, rfnas_ctx **boot, rfnas_checkpoint **ck, char *path,
+                    size_t cap);
+
+/* dir/log.jsonl opened for appending an epoch's line (its name in @p path);
+ * NULL after a message. */
+FILE *open_log(const char *dir, char *path, size_t cap);
+
+/* Flushes the line to disk and closes the log; -1 after a message. */
+int close_log(FILE *f, const char *path);
 
 /* Cuts a log back to its first `lines` lines (what the checkpoint counts),
  * so that lines written after the last checkpoint are written again, once. */

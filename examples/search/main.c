@@ -11,14 +11,12 @@
  *
  * The run directory receives config.json, log.jsonl, genotype.txt,
  * alphas.svg, cell.dot (+ cell.svg), summary.json and checkpoint.rfnas. */
-#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,8 +31,6 @@ extern char **environ;
 const char *const PROGRAM = "rfnas-search";
 
 /* ---- checkpoints ---- */
-
-static const char CKPT_NAME[] = "checkpoint.rfnas";
 
 static int save_checkpoint(search *s, const char *dir)
 {
@@ -59,7 +55,7 @@ static int save_checkpoint(search *s, const char *dir)
                      rfnas_checkpoint_put_optimizer(ck, "a_opt", s->a_opt) < 0 ||
                      rfnas_checkpoint_put_iter(ck, "w_iter", s->w_it) < 0 ||
                      rfnas_checkpoint_put_iter(ck, "a_iter", s->a_it) < 0 ||
-                     rfnas_checkpoint_save(ck, join(path, sizeof path, dir, CKPT_NAME)) < 0
+                     rfnas_checkpoint_save(ck, join(path, sizeof path, dir, CHECKPOINT_NAME)) < 0
                  ? fail()
                  : 0;
     rfnas_checkpoint_destroy(ck);
@@ -72,8 +68,8 @@ static int read_resume_settings(const char *dir, options *o, const char *given, 
                                 rfnas_ctx **boot, rfnas_checkpoint **ck)
 {
     char path[4096];
-    CHECK(rfnas_ctx_create(boot, NULL));
-    CHECK(rfnas_checkpoint_load(ck, *boot, join(path, sizeof path, dir, CKPT_NAME)));
+    if (load_checkpoint(dir, boot, ck, path, sizeof path) < 0)
+        return -1;
     char settings[8192], err[512];
     size_t len;
     CHECK(rfnas_checkpoint_get_text(*ck, "search.settings", settings, sizeof settings, &len));
@@ -211,11 +207,9 @@ static int log_epoch(const search *s, const char *dir, double w_lr, const float 
                      const char *genotype, int64_t skips, int64_t param_free)
 {
     char path[4096];
-    FILE *f = fopen(join(path, sizeof path, dir, "log.jsonl"), "a");
-    if (f == NULL) {
-        fprintf(stderr, "rfnas-search: cannot append to %s: %s\n", path, strerror(errno));
+    FILE *f = open_log(dir, path, sizeof path);
+    if (f == NULL)
         return -1;
-    }
     const progress *p = &s->p;
     double a_lr;
     rfnas_optimizer_get_double(s->a_opt, RFNAS_KEY_OPT_LR, &a_lr);
@@ -247,12 +241,7 @@ static int log_epoch(const search *s, const char *dir, double w_lr, const float 
     json_number(f, p->seconds_epoch > 0 ? (double)(p->train_seen + p->val_seen) / p->seconds_epoch
                                         : NAN);
     fputs("}\n", f);
-    int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
-    if (fclose(f) != 0 || rc != 0) {
-        fprintf(stderr, "rfnas-search: writing %s failed\n", path);
-        return -1;
-    }
-    return 0;
+    return close_log(f, path);
 }
 
 static int write_config(const search *s, const char *dir)
@@ -585,20 +574,8 @@ int main(int argc, char **argv)
         if (truncate_log(join(path, sizeof path, dir, "log.jsonl"), s.p.epochs_done) < 0)
             goto done;
     } else {
-        char path[4096];
-        struct stat st;
-        if (stat(join(path, sizeof path, dir, CKPT_NAME), &st) == 0) {
-            fprintf(stderr,
-                    "rfnas-search: %s already holds a run; continue it with --resume %s or "
-                    "choose another --out\n",
-                    dir, dir);
+        if (run_dir_create(dir) < 0)
             goto done;
-        }
-        if (mkdir_p(dir) != 0) {
-            fprintf(stderr, "rfnas-search: cannot create %s: %s\n", dir, strerror(errno));
-            goto done;
-        }
-        remove(join(path, sizeof path, dir, "log.jsonl"));
         if (write_config(&s, dir) < 0)
             goto done;
     }

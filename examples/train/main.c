@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,7 +30,6 @@ const char *const PROGRAM = "rfnas-train";
 
 /* ---- checkpoints ---- */
 
-static const char CKPT_NAME[] = "checkpoint.rfnas";
 enum { N_COUNTS = 5, N_SUMS = 3, SETTINGS_CAP = 16384 };
 
 static int save_checkpoint(const trainer *t, const char *dir)
@@ -54,7 +52,7 @@ static int save_checkpoint(const trainer *t, const char *dir)
                      rfnas_checkpoint_put_supernet(ck, "net", t->net) < 0 ||
                      rfnas_checkpoint_put_optimizer(ck, "sgd", t->sgd) < 0 ||
                      rfnas_checkpoint_put_iter(ck, "iter", t->it) < 0 ||
-                     rfnas_checkpoint_save(ck, join(path, sizeof path, dir, CKPT_NAME)) < 0
+                     rfnas_checkpoint_save(ck, join(path, sizeof path, dir, CHECKPOINT_NAME)) < 0
                  ? fail()
                  : 0;
     rfnas_checkpoint_destroy(ck);
@@ -69,8 +67,8 @@ static int read_resume_settings(const char *dir, trainer *t, const char *given,
                                 const train_options *cli, rfnas_ctx **boot, rfnas_checkpoint **ck)
 {
     char path[4096];
-    CHECK(rfnas_ctx_create(boot, NULL));
-    CHECK(rfnas_checkpoint_load(ck, *boot, join(path, sizeof path, dir, CKPT_NAME)));
+    if (load_checkpoint(dir, boot, ck, path, sizeof path) < 0)
+        return -1;
     static char settings[SETTINGS_CAP];
     char genotype[TOPT_TEXT], err[512];
     if (rfnas_checkpoint_get_text(*ck, "train.settings", settings, sizeof settings, NULL) < 0 ||
@@ -255,11 +253,9 @@ static int log_epoch(const trainer *t, const char *dir, double lr, double drop_p
                      double test_loss, double test_acc)
 {
     char path[4096];
-    FILE *f = fopen(join(path, sizeof path, dir, "log.jsonl"), "a");
-    if (f == NULL) {
-        fprintf(stderr, "rfnas-train: cannot append to %s: %s\n", path, strerror(errno));
+    FILE *f = open_log(dir, path, sizeof path);
+    if (f == NULL)
         return -1;
-    }
     const train_progress *p = &t->p;
     fprintf(f, "{\"epoch\": %lld, \"steps\": %lld, \"train_loss\": ", (long long)p->epochs_done + 1,
             (long long)p->steps);
@@ -279,12 +275,7 @@ static int log_epoch(const trainer *t, const char *dir, double lr, double drop_p
     fputs(", \"images_per_s\": ", f);
     json_number(f, p->seconds_epoch > 0 ? (double)p->train_seen / p->seconds_epoch : NAN);
     fputs("}\n", f);
-    int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
-    if (fclose(f) != 0 || rc != 0) {
-        fprintf(stderr, "rfnas-train: writing %s failed\n", path);
-        return -1;
-    }
-    return 0;
+    return close_log(f, path);
 }
 
 static int write_result(const trainer *t, const char *dir, double test_loss, double test_acc,
@@ -453,19 +444,8 @@ int main(int argc, char **argv)
             goto done;
     } else {
         char path[4096], line[TOPT_TEXT + 2];
-        struct stat st;
-        if (stat(join(path, sizeof path, dir, CKPT_NAME), &st) == 0) {
-            fprintf(stderr,
-                    "rfnas-train: %s already holds a run; continue it with --resume %s or "
-                    "choose another --out\n",
-                    dir, dir);
+        if (run_dir_create(dir) < 0)
             goto done;
-        }
-        if (mkdir_p(dir) != 0) {
-            fprintf(stderr, "rfnas-train: cannot create %s: %s\n", dir, strerror(errno));
-            goto done;
-        }
-        remove(join(path, sizeof path, dir, "log.jsonl"));
         remove(join(path, sizeof path, dir, "result.json"));
         snprintf(line, sizeof line, "%s\n", t.genotype);
         if (write_config(&t, dir) < 0 || write_text(dir, "genotype.txt", line) < 0)

@@ -61,6 +61,13 @@ int flags_parse(const flag_table *t, void *base, int argc, char **argv, void (*h
 /* 1 when the flag called name was among the `given` of flags_parse. */
 int flags_was_given(const char *given, const char *name);
 
+/* On --resume: the first flag named in `given` that is part of a run's
+ * identity and has another value in `now` (this command line) than in `run`
+ * (the run's settings). Returns its name, with the two values as text in
+ * mine and theirs (cap bytes each), or NULL when every such flag agrees. */
+const char *flags_first_change(const flag_table *t, const void *now, const void *run,
+                               const char *given, char *mine, char *theirs, size_t cap);
+
 /* "name=value\n" for every identity flag; returns the length it needed. */
 size_t flags_serialize(const flag_table *t, const void *base, char *buf, size_t cap);
 

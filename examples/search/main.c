@@ -78,23 +78,14 @@ static int read_resume_settings(const char *dir, options *o, const char *given, 
         fprintf(stderr, "rfnas-search: %s: %s\n", path, err);
         return -1;
     }
-    for (const char *g = given; *g;) {
-        const char *nl = strchr(g, '\n');
-        char name[64], mine[OPT_TEXT + 32], theirs[OPT_TEXT + 32];
-        snprintf(name, sizeof name, "%.*s", (int)(nl - g), g);
-        g = nl + 1;
-        if (strcmp(name, "resume") == 0 || strcmp(name, "quiet") == 0 ||
-            strcmp(name, "kill-after-steps") == 0 || strcmp(name, "out") == 0)
-            continue;
-        options_value(cli, name, mine, sizeof mine);
-        options_value(o, name, theirs, sizeof theirs);
-        if (strcmp(mine, theirs) != 0) {
-            fprintf(stderr,
-                    "rfnas-search: --%s %s differs from the run's %s; a resumed run keeps its "
-                    "settings (start a new run to change them)\n",
-                    name, mine, theirs);
-            return -1;
-        }
+    char mine[OPT_TEXT + 32], theirs[OPT_TEXT + 32];
+    const char *name = options_first_change(cli, o, given, mine, theirs, sizeof mine);
+    if (name != NULL) {
+        fprintf(stderr,
+                "rfnas-search: --%s %s differs from the run's %s; a resumed run keeps its "
+                "settings (start a new run to change them)\n",
+                name, mine, theirs);
+        return -1;
     }
     return 0;
 }

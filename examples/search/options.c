@@ -135,13 +135,10 @@ int options_deserialize(options *o, const char *text, char *err, size_t cap)
     return flags_deserialize(&TABLE, o, text, err, cap);
 }
 
-int options_value(const options *o, const char *name, char *buf, size_t cap)
+const char *options_first_change(const options *now, const options *run, const char *given,
+                                 char *mine, char *theirs, size_t cap)
 {
-    const flag *fl = flags_find(&TABLE, name, strlen(name));
-    if (fl == NULL)
-        return 0;
-    flags_value_text(o, fl, buf, cap);
-    return 1;
+    return flags_first_change(&TABLE, now, run, given, mine, theirs, cap);
 }
 
 void options_json(FILE *f, const options *o)

@@ -82,22 +82,14 @@ static int read_resume_settings(const char *dir, trainer *t, const char *given,
         fprintf(stderr, "rfnas-train: %s: %s\n", path, err);
         return -1;
     }
-    for (const char *g = given; *g;) {
-        const char *nl = strchr(g, '\n');
-        char name[64], mine[TOPT_TEXT + 32], theirs[TOPT_TEXT + 32];
-        snprintf(name, sizeof name, "%.*s", (int)(nl - g), g);
-        g = nl + 1;
-        if (!topt_is_identity(name))
-            continue;
-        topt_value(cli, name, mine, sizeof mine);
-        topt_value(&t->opt, name, theirs, sizeof theirs);
-        if (strcmp(mine, theirs) != 0) {
-            fprintf(stderr,
-                    "rfnas-train: --%s %.200s differs from the run's %.200s; a resumed run keeps "
-                    "its settings (start a new run to change them)\n",
-                    name, mine, theirs[0] ? theirs : "(unset)");
-            return -1;
-        }
+    char mine[TOPT_TEXT + 32], theirs[TOPT_TEXT + 32];
+    const char *name = topt_first_change(cli, &t->opt, given, mine, theirs, sizeof mine);
+    if (name != NULL) {
+        fprintf(stderr,
+                "rfnas-train: --%s %.200s differs from the run's %.200s; a resumed run keeps "
+                "its settings (start a new run to change them)\n",
+                name, mine, theirs[0] ? theirs : "(unset)");
+        return -1;
     }
     char what[4200];
     snprintf(what, sizeof what, "%s: record train.genotype", path);

@@ -4,7 +4,6 @@
 #include "options.h"
 
 #include <stddef.h>
-#include <string.h>
 
 #include "../common/flags.h"
 
@@ -112,19 +111,10 @@ int topt_deserialize(train_options *o, const char *text, char *err, size_t cap)
     return flags_deserialize(&TABLE, o, text, err, cap);
 }
 
-int topt_is_identity(const char *name)
+const char *topt_first_change(const train_options *now, const train_options *run, const char *given,
+                              char *mine, char *theirs, size_t cap)
 {
-    const flag *fl = flags_find(&TABLE, name, strlen(name));
-    return fl != NULL && fl->identity;
-}
-
-int topt_value(const train_options *o, const char *name, char *buf, size_t cap)
-{
-    const flag *fl = flags_find(&TABLE, name, strlen(name));
-    if (fl == NULL)
-        return 0;
-    flags_value_text(o, fl, buf, cap);
-    return 1;
+    return flags_first_change(&TABLE, now, run, given, mine, theirs, cap);
 }
 
 void topt_json(FILE *f, const train_options *o)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "../common/evaluate.h"
 #include "../common/signals.h"
 #include "../common/util.h"
 #include "search.h"
@@ -306,39 +307,14 @@ static void render_dot(const char *dir, int quiet)
 /* Accuracy and loss of the supernet on the test split, evaluation mode. */
 static int evaluate_test(search *s, double *loss, double *acc, int64_t *images)
 {
-    rfnas_config *cfg;
-    CHECK(rfnas_config_create(&cfg));
-    rfnas_iter *it = NULL;
-    int rc =
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, s->opt.batch) < 0 ||
-                rfnas_config_set_int(cfg, RFNAS_KEY_ITER_SHUFFLE, 0) < 0 ||
-                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, s->mean, (size_t)s->in_c) < 0 ||
-                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, s->std, (size_t)s->in_c) < 0 ||
-                rfnas_iter_create(&it, s->test_set, cfg) < 0
-            ? fail()
-            : 0;
-    rfnas_config_destroy(cfg);
-    double loss_sum = 0;
-    int64_t correct_sum = 0, seen = 0, n, correct;
-    rfnas_status st;
-    while (rc == 0 && (st = rfnas_iter_next(it, s->xt, s->x_cap, s->yt, (size_t)s->opt.batch,
-                                            &n)) == RFNAS_OK) {
-        double l;
-        if (rfnas_supernet_forward(s->net, s->xt, s->yt, n, RFNAS_PHASE_EVAL, &l, &correct) < 0) {
-            rc = fail();
-            break;
-        }
-        loss_sum += l * (double)n;
-        correct_sum += correct;
-        seen += n;
-    }
-    if (rc == 0 && st < 0)
-        rc = fail();
-    rfnas_iter_destroy(it);
-    *loss = mean_or_nan(loss_sum, seen);
-    *acc = mean_or_nan((double)correct_sum, seen);
-    *images = seen;
-    return rc;
+    const eval_batches b = {.batch = s->opt.batch,
+                            .mean = s->mean,
+                            .std = s->std,
+                            .channels = s->in_c,
+                            .x = s->xt,
+                            .x_cap = s->x_cap,
+                            .y = s->yt};
+    return evaluate(s->net, s->test_set, &b, loss, acc, images);
 }
 
 /* ---- the search ---- */

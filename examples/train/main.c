@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "../search/report.h"
+#include "../common/evaluate.h"
 #include "../common/signals.h"
 #include "../common/util.h"
 #include "train.h"
@@ -200,44 +201,26 @@ static int write_config(const trainer *t, const char *dir)
     return finish_json(f, dir, "config.json", tmp);
 }
 
+/* The batch in t->x as the network reads it (padded for --pad-to). */
+static const float *net_batch(void *t, int64_t n)
+{
+    return trainer_batch(t, n);
+}
+
 /* Loss and accuracy on the test set: evaluation mode (running BN statistics,
  * no drop-path), no augmentation, the training normalisation. */
 static int evaluate_test(trainer *t, double *loss, double *acc, int64_t *images)
 {
-    rfnas_config *cfg;
-    CHECK(rfnas_config_create(&cfg));
-    rfnas_iter *it = NULL;
-    int rc =
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, t->opt.batch) < 0 ||
-                rfnas_config_set_int(cfg, RFNAS_KEY_ITER_SHUFFLE, 0) < 0 ||
-                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, t->mean, (size_t)t->in_c) < 0 ||
-                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, t->std, (size_t)t->in_c) < 0 ||
-                rfnas_iter_create(&it, t->test_set, cfg) < 0
-            ? fail()
-            : 0;
-    rfnas_config_destroy(cfg);
-    double loss_sum = 0;
-    int64_t correct_sum = 0, seen = 0, n, correct;
-    rfnas_status st = RFNAS_OK;
-    while (rc == 0 &&
-           (st = rfnas_iter_next(it, t->x, t->x_cap, t->y, (size_t)t->opt.batch, &n)) == RFNAS_OK) {
-        double l;
-        if (rfnas_supernet_forward(t->net, trainer_batch(t, n), t->y, n, RFNAS_PHASE_EVAL, &l,
-                                   &correct) < 0) {
-            rc = fail();
-            break;
-        }
-        loss_sum += l * (double)n;
-        correct_sum += correct;
-        seen += n;
-    }
-    if (rc == 0 && st < 0)
-        rc = fail();
-    rfnas_iter_destroy(it);
-    *loss = mean_or_nan(loss_sum, seen);
-    *acc = mean_or_nan((double)correct_sum, seen);
-    *images = seen;
-    return rc;
+    const eval_batches b = {.batch = t->opt.batch,
+                            .mean = t->mean,
+                            .std = t->std,
+                            .channels = t->in_c,
+                            .x = t->x,
+                            .x_cap = t->x_cap,
+                            .y = t->y,
+                            .prepare = net_batch,
+                            .arg = t};
+    return evaluate(t->net, t->test_set, &b, loss, acc, images);
 }
 
 /* Appends the epoch's line to log.jsonl and flushes it to disk. */

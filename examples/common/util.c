@@ -166,3 +166,34 @@ int ctx_open(rfnas_ctx **ctx, long seed, long threads)
     CHECK(st);
     return 0;
 }
+
+int sgd_open(rfnas_optimizer **opt, rfnas_supernet *net, double lr, double momentum,
+             double weight_decay, double clip, long nesterov)
+{
+    char l[64], mom[64], wd[64], c[64], nest[8];
+    snprintf(l, sizeof l, "%.17g", lr);
+    snprintf(mom, sizeof mom, "%.17g", momentum);
+    snprintf(wd, sizeof wd, "%.17g", weight_decay);
+    snprintf(c, sizeof c, "%.17g", clip);
+    snprintf(nest, sizeof nest, "%ld", nesterov);
+    const char *kv[] = {"opt.kind",
+                        "sgd",
+                        "opt.lr",
+                        l,
+                        "opt.momentum",
+                        mom,
+                        "opt.weight_decay",
+                        wd,
+                        "opt.grad_clip",
+                        c,
+                        "opt.nesterov",
+                        nest,
+                        NULL};
+    rfnas_config *cfg = config_of(kv);
+    if (cfg == NULL)
+        return -1;
+    rfnas_status st = rfnas_optimizer_create(opt, net, RFNAS_GROUP_WEIGHTS, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+    return 0;
+}

@@ -74,4 +74,9 @@ rfnas_config *config_of(const char *const *kv);
  * library's message. */
 int ctx_open(rfnas_ctx **ctx, long seed, long threads);
 
+/* The SGD optimizer of @p net's weights (opt.kind sgd) from the flag values;
+ * -1 after printing the library's message. */
+int sgd_open(rfnas_optimizer **opt, rfnas_supernet *net, double lr, double momentum,
+             double weight_decay, double clip, long nesterov);
+
 #endif

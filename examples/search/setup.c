@@ -106,30 +106,10 @@ static int make_net(search *s)
     rfnas_topology topology;
     CHECK(rfnas_space_info(s->space, &topology, &s->cell_types, &s->edges, &s->ops));
 
-    char lr[64], mom[64], wd[64], clip[64], nest[8], b1[64], b2[64];
-    snprintf(lr, sizeof lr, "%.17g", o->w_lr);
-    snprintf(mom, sizeof mom, "%.17g", o->w_momentum);
-    snprintf(wd, sizeof wd, "%.17g", o->w_weight_decay);
-    snprintf(clip, sizeof clip, "%.17g", o->w_clip);
-    snprintf(nest, sizeof nest, "%ld", o->w_nesterov);
-    const char *w_kv[] = {"opt.kind",
-                          "sgd",
-                          "opt.lr",
-                          lr,
-                          "opt.momentum",
-                          mom,
-                          "opt.weight_decay",
-                          wd,
-                          "opt.grad_clip",
-                          clip,
-                          "opt.nesterov",
-                          nest,
-                          NULL};
-    if ((cfg = config_of(w_kv)) == NULL)
+    if (sgd_open(&s->w_opt, s->net, o->w_lr, o->w_momentum, o->w_weight_decay, o->w_clip,
+                 o->w_nesterov) < 0)
         return -1;
-    st = rfnas_optimizer_create(&s->w_opt, s->net, RFNAS_GROUP_WEIGHTS, cfg);
-    rfnas_config_destroy(cfg);
-    CHECK(st);
+    char lr[64], wd[64], b1[64], b2[64];
     snprintf(lr, sizeof lr, "%.17g", o->a_lr);
     snprintf(wd, sizeof wd, "%.17g", o->a_weight_decay);
     snprintf(b1, sizeof b1, "%.17g", o->a_beta1);

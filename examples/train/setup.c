@@ -88,31 +88,7 @@ static int make_net(trainer *t)
     rfnas_config_destroy(cfg);
     CHECK(st);
 
-    char lr[64], mom[64], wd[64], clip[64], nest[8];
-    snprintf(lr, sizeof lr, "%.17g", o->lr);
-    snprintf(mom, sizeof mom, "%.17g", o->momentum);
-    snprintf(wd, sizeof wd, "%.17g", o->weight_decay);
-    snprintf(clip, sizeof clip, "%.17g", o->clip);
-    snprintf(nest, sizeof nest, "%ld", o->nesterov);
-    const char *sgd_kv[] = {"opt.kind",
-                            "sgd",
-                            "opt.lr",
-                            lr,
-                            "opt.momentum",
-                            mom,
-                            "opt.weight_decay",
-                            wd,
-                            "opt.grad_clip",
-                            clip,
-                            "opt.nesterov",
-                            nest,
-                            NULL};
-    if ((cfg = config_of(sgd_kv)) == NULL)
-        return -1;
-    st = rfnas_optimizer_create(&t->sgd, t->net, RFNAS_GROUP_WEIGHTS, cfg);
-    rfnas_config_destroy(cfg);
-    CHECK(st);
-    return 0;
+    return sgd_open(&t->sgd, t->net, o->lr, o->momentum, o->weight_decay, o->clip, o->nesterov);
 }
 
 /* Settings the library would refuse later with a less specific message. */

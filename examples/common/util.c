@@ -137,6 +137,22 @@ void format_duration(char *buf, size_t cap, double seconds)
         snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
 }
 
+void format_time_left(char *buf, size_t cap, double seconds_total, int64_t steps_total,
+                      int64_t steps_left)
+{
+    double per_step = seconds_total / (double)(steps_total ? steps_total : 1);
+    format_duration(buf, cap, per_step * (double)steps_left);
+}
+
+void show_step(int64_t epoch, long epochs, int64_t step, int64_t steps)
+{
+    if (!isatty(STDOUT_FILENO))
+        return;
+    printf("\r  epoch %lld/%ld  step %lld/%lld", (long long)epoch, epochs, (long long)step,
+           (long long)steps);
+    fflush(stdout);
+}
+
 rfnas_config *config_of(const char *const *kv)
 {
     rfnas_config *cfg = NULL;

@@ -66,6 +66,15 @@ int write_text(const char *dir, const char *name, const char *text);
 /* "1h05m" or "3m07s". */
 void format_duration(char *buf, size_t cap, double seconds);
 
+/* The time the remaining @p steps_left steps take at the mean time per step
+ * so far, as format_duration writes it: the "left" of an epoch's line. */
+void format_time_left(char *buf, size_t cap, double seconds_total, int64_t steps_total,
+                      int64_t steps_left);
+
+/* On a terminal, the progress line within an epoch, rewritten in place
+ * ("\r  epoch E/N  step S/T"); the epoch's own line overwrites it. */
+void show_step(int64_t epoch, long epochs, int64_t step, int64_t steps);
+
 /* A config from {name, value, ..., NULL} through rfnas_config_set_by_name;
  * NULL after printing the library's message. */
 rfnas_config *config_of(const char *const *kv);

@@ -391,11 +391,8 @@ static int run_epochs(search *s, const char *dir)
                     return -1;
                 return stop_requested();
             }
-            if (!o->quiet && isatty(STDOUT_FILENO)) {
-                printf("\r  epoch %lld/%ld  step %lld/%lld", (long long)p->epochs_done + 1,
-                       o->epochs, (long long)p->steps, (long long)s->steps_per_epoch);
-                fflush(stdout);
-            }
+            if (!o->quiet)
+                show_step(p->epochs_done + 1, o->epochs, p->steps, s->steps_per_epoch);
         }
         float *alphas = s->alpha_history + (size_t)p->epochs_done * per_epoch;
         if (search_alphas(s, alphas) < 0)
@@ -407,11 +404,9 @@ static int run_epochs(search *s, const char *dir)
             return -1;
         p->seconds_total += p->seconds_epoch;
         if (!o->quiet) {
-            double per_step = p->seconds_total / (double)(p->steps_total ? p->steps_total : 1);
-            double left =
-                per_step * (double)((o->epochs - p->epochs_done - 1) * s->steps_per_epoch);
             char eta[32];
-            format_duration(eta, sizeof eta, left);
+            format_time_left(eta, sizeof eta, p->seconds_total, p->steps_total,
+                             (o->epochs - p->epochs_done - 1) * s->steps_per_epoch);
             char val[96] = "val: warm-up, no alpha updates";
             if (p->val_steps > 0)
                 snprintf(val, sizeof val, "val loss %.4f acc %.2f%%",

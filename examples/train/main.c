@@ -331,11 +331,8 @@ static int run_epochs(trainer *t, const char *dir)
                     return -1;
                 return stop_requested();
             }
-            if (!o->quiet && isatty(STDOUT_FILENO)) {
-                printf("\r  epoch %lld/%ld  step %lld/%lld", (long long)p->epochs_done + 1,
-                       o->epochs, (long long)p->steps, (long long)t->steps_per_epoch);
-                fflush(stdout);
-            }
+            if (!o->quiet)
+                show_step(p->epochs_done + 1, o->epochs, p->steps, t->steps_per_epoch);
         }
         double test_loss = NAN, test_acc = NAN;
         int64_t test_images = 0;
@@ -347,10 +344,9 @@ static int run_epochs(trainer *t, const char *dir)
             return -1;
         p->seconds_total += p->seconds_epoch;
         if (!o->quiet) {
-            double per_step = p->seconds_total / (double)(p->steps_total ? p->steps_total : 1);
-            double left = per_step * (double)((o->epochs - e) * t->steps_per_epoch);
             char eta[32], test[64] = "";
-            format_duration(eta, sizeof eta, left);
+            format_time_left(eta, sizeof eta, p->seconds_total, p->steps_total,
+                             (o->epochs - e) * t->steps_per_epoch);
             if (test_images > 0)
                 snprintf(test, sizeof test, "  test acc %.2f%%", 100 * test_acc);
             printf("%sepoch %lld/%ld  steps %lld  train loss %.4f acc %.2f%%%s  lr %.5f  "

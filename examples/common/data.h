@@ -7,9 +7,28 @@
 #ifndef RFNAS_EXAMPLES_DATA_H
 #define RFNAS_EXAMPLES_DATA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "flags.h"
 #include "rfnas.h"
+
+/* The rows of the four dataset flags in a program's flag table, over its
+ * settings struct `type` (text fields dataset, data_dir, train_files,
+ * test_files): one definition for the flags dataset_open_part reads, whose
+ * choices are the datasets it knows. */
+/* clang-format off */
+#define DATASET_FLAGS(type)                                                                        \
+    {"dataset", FLAG_CHOICE, offsetof(type, dataset), "fashion-mnist", 0, 0,                       \
+     "fashion-mnist|mnist|cifar10|cifar100|idx|cifar10-files|cifar100-files", 1,                  \
+     "dataset (idx, *-files: give --train-files and --test-files)"},                               \
+    {"data-dir", FLAG_TEXT, offsetof(type, data_dir), "", 0, 0, NULL, 1,                           \
+     "dataset directory (default: /usr/share/datasets/fashion-mnist for fashion-mnist)"},          \
+    {"train-files", FLAG_TEXT, offsetof(type, train_files), "", 0, 0, NULL, 1,                     \
+     "idx: IMAGES,LABELS; cifar*-files: comma-separated batch files"},                             \
+    {"test-files", FLAG_TEXT, offsetof(type, test_files), "", 0, 0, NULL, 1,                       \
+     "as --train-files, for the test set"}
+/* clang-format on */
 
 /* Where a program's data comes from: its flag values, and the two points on
  * which the programs differ. */

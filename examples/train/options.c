@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "../common/data.h"
 #include "../common/flags.h"
 
 #define F(field) offsetof(train_options, field)
@@ -26,15 +27,7 @@ static const flag FLAGS[] = {
      "weight of the auxiliary loss"},
     {"drop-path", FLAG_DOUBLE, F(drop_path), "0", 0, 0.99, NULL, 1,
      "DARTS: final drop-path probability, ramped linearly from 0 (p = X * epoch / epochs)"},
-    {"dataset", FLAG_CHOICE, F(dataset), "fashion-mnist", 0, 0,
-     "fashion-mnist|mnist|cifar10|cifar100|idx|cifar10-files|cifar100-files", 1,
-     "dataset (idx, *-files: give --train-files and --test-files)"},
-    {"data-dir", FLAG_TEXT, F(data_dir), "", 0, 0, NULL, 1,
-     "dataset directory (default: /usr/share/datasets/fashion-mnist for fashion-mnist)"},
-    {"train-files", FLAG_TEXT, F(train_files), "", 0, 0, NULL, 1,
-     "idx: IMAGES,LABELS; cifar*-files: comma-separated batch files"},
-    {"test-files", FLAG_TEXT, F(test_files), "", 0, 0, NULL, 1,
-     "as --train-files, for the test set"},
+    DATASET_FLAGS(train_options),
     {"train-subset", FLAG_INT, F(train_subset), "10000", 0, 100000000, NULL, 1,
      "first N training images trained on (0 = all, the protocol)"},
     {"test-subset", FLAG_INT, F(test_subset), "0", 0, 100000000, NULL, 1,
@@ -60,11 +53,7 @@ static const flag FLAGS[] = {
     {"eval-every", FLAG_INT, F(eval_every), "0", 0, 100000, NULL, 1,
      "also evaluate on the test set every N epochs (0 = after the last epoch only)"},
     {"out", FLAG_TEXT, F(out), "", 0, 0, NULL, 0, "run directory (default runs/train-sSEED)"},
-    {"resume", FLAG_TEXT, F(resume), "", 0, 0, NULL, 0,
-     "continue the run in this directory from its checkpoint"},
-    {"quiet", FLAG_SWITCH, F(quiet), "0", 0, 1, NULL, 0, "no progress output"},
-    {"kill-after-steps", FLAG_INT, F(kill_after_steps), "0", 0, 1e12, NULL, 0,
-     "testing: SIGKILL the program after this many steps (0 = never)"},
+    RUN_CONTROL_FLAGS(train_options),
 };
 
 static const flag_table TABLE = {FLAGS, sizeof FLAGS / sizeof FLAGS[0], TOPT_TEXT};

@@ -258,25 +258,19 @@ static int write_config(const search *s, const char *dir)
     fprintf(f,
             "  },\n  \"data\": {\"input\": [%lld, %lld, %lld], \"classes\": %lld, "
             "\"weights_images\": %lld, \"alpha_images\": %lld, \"test_images\": %lld, "
-            "\"steps_per_epoch\": %lld, \"mean\": [",
+            "\"steps_per_epoch\": %lld, \"mean\": ",
             (long long)s->in_c, (long long)s->in_h, (long long)s->in_w, (long long)s->classes,
             (long long)nw, (long long)na, (long long)nt, (long long)s->steps_per_epoch);
-    for (int64_t c = 0; c < s->in_c; c++) {
-        fputs(c ? ", " : "", f);
-        json_number(f, s->mean[c]);
-    }
-    fputs("], \"std\": [", f);
-    for (int64_t c = 0; c < s->in_c; c++) {
-        fputs(c ? ", " : "", f);
-        json_number(f, s->std[c]);
-    }
+    json_doubles(f, s->mean, s->in_c);
+    fputs(", \"std\": ", f);
+    json_doubles(f, s->std, s->in_c);
     int64_t params;
     rfnas_supernet_param_count(s->net, &params);
     size_t sizes[4];
     for (int g = 0; g < 4; g++)
         rfnas_supernet_group_borrow(s->net, (rfnas_group)g, NULL, NULL, &sizes[g]);
     fprintf(f,
-            "]},\n  \"network\": {\"parameters\": %lld, \"weights\": %zu, \"arch\": %zu, "
+            "},\n  \"network\": {\"parameters\": %lld, \"weights\": %zu, \"arch\": %zu, "
             "\"frozen\": %zu, \"state\": %zu, \"threads\": %d}\n}\n",
             (long long)params, sizes[0], sizes[1], sizes[2], sizes[3],
             rfnas_ctx_get_threads(s->ctx));

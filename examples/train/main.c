@@ -151,16 +151,6 @@ static int finish_json(FILE *f, const char *dir, const char *name, const char *t
     return 0;
 }
 
-static void json_doubles(FILE *f, const double *v, int64_t n)
-{
-    fputc('[', f);
-    for (int64_t i = 0; i < n; i++) {
-        fputs(i ? ", " : "", f);
-        json_number(f, v[i]);
-    }
-    fputc(']', f);
-}
-
 static int write_config(const trainer *t, const char *dir)
 {
     char tmp[4200];

@@ -1,7 +1,7 @@
 /* Small helpers the example programs (rfnas-search, rfnas-train) share:
- * library errors, clocks, paths and run-directory files, and configs from
- * name/value lists. Messages start with PROGRAM, which each program defines
- * ("rfnas-search: ..."). */
+ * library errors, clocks, paths and run-directory files, console progress,
+ * and configs, the context and the SGD optimizer from flag values. Messages
+ * start with PROGRAM, which each program defines ("rfnas-search: ..."). */
 #ifndef RFNAS_EXAMPLES_UTIL_H
 #define RFNAS_EXAMPLES_UTIL_H
 

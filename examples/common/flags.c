@@ -181,6 +181,25 @@ int flags_was_given(const char *given, const char *name)
     return 0;
 }
 
+const char *flags_first_change(const flag_table *t, const void *now, const void *run,
+                               const char *given, char *mine, char *theirs, size_t cap)
+{
+    for (const char *g = given; *g;) {
+        const char *nl = strchr(g, '\n');
+        size_t len = nl ? (size_t)(nl - g) : strlen(g);
+        const flag *fl = flags_find(t, g, len);
+        g += len + (nl != NULL);
+        /* out, resume, quiet and the like may change: they are not the run's. */
+        if (fl == NULL || !fl->identity)
+            continue;
+        flags_value_text(now, fl, mine, cap);
+        flags_value_text(run, fl, theirs, cap);
+        if (strcmp(mine, theirs) != 0)
+            return fl->name;
+    }
+    return NULL;
+}
+
 size_t flags_serialize(const flag_table *t, const void *base, char *buf, size_t cap)
 {
     size_t at = 0;

@@ -35,6 +35,19 @@ typedef struct flag_table {
     size_t text_cap; /* size of every text field, terminator included */
 } flag_table;
 
+/* The rows of --resume, --quiet and --kill-after-steps in a program's flag
+ * table, over its settings struct `type` (fields resume, quiet,
+ * kill_after_steps): flags that drive a run without being part of it, which
+ * both programs take alike (a resumed run takes them from the command line). */
+/* clang-format off */
+#define RUN_CONTROL_FLAGS(type)                                                                    \
+    {"resume", FLAG_TEXT, offsetof(type, resume), "", 0, 0, NULL, 0,                               \
+     "continue the run in this directory from its checkpoint"},                                    \
+    {"quiet", FLAG_SWITCH, offsetof(type, quiet), "0", 0, 1, NULL, 0, "no progress output"},       \
+    {"kill-after-steps", FLAG_INT, offsetof(type, kill_after_steps), "0", 0, 1e12, NULL, 0,        \
+     "testing: SIGKILL the program after this many steps (0 = never)"}
+/* clang-format on */
+
 /* The flag called name[0..len), or NULL. */
 const flag *flags_find(const flag_table *t, const char *name, size_t len);
 
@@ -60,6 +73,13 @@ int flags_parse(const flag_table *t, void *base, int argc, char **argv, void (*h
 
 /* 1 when the flag called name was among the `given` of flags_parse. */
 int flags_was_given(const char *given, const char *name);
+
+/* On --resume: the first flag named in `given` that is part of a run's
+ * identity and has another value in `now` (this command line) than in `run`
+ * (the run's settings). Returns its name, with the two values as text in
+ * mine and theirs (cap bytes each), or NULL when every such flag agrees. */
+const char *flags_first_change(const flag_table *t, const void *now, const void *run,
+                               const char *given, char *mine, char *theirs, size_t cap);
 
 /* "name=value\n" for every identity flag; returns the length it needed. */
 size_t flags_serialize(const flag_table *t, const void *base, char *buf, size_t cap);

@@ -8,6 +8,12 @@
 #include <time.h>
 #include <unistd.h>
 
+int fail(void)
+{
+    fprintf(stderr, "%s: %s\n", PROGRAM, rfnas_error_last());
+    return -1;
+}
+
 double now(void)
 {
     struct timespec t;
@@ -38,6 +44,53 @@ int mkdir_p(const char *path)
 double mean_or_nan(double sum, int64_t n)
 {
     return n > 0 ? sum / (double)n : NAN;
+}
+
+const char CHECKPOINT_NAME[] = "checkpoint.rfnas";
+
+int run_dir_create(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    if (stat(join(path, sizeof path, dir, CHECKPOINT_NAME), &st) == 0) {
+        fprintf(stderr,
+                "%s: %s already holds a run; continue it with --resume %s or choose another "
+                "--out\n",
+                PROGRAM, dir, dir);
+        return -1;
+    }
+    if (mkdir_p(dir) != 0) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", PROGRAM, dir, strerror(errno));
+        return -1;
+    }
+    remove(join(path, sizeof path, dir, "log.jsonl"));
+    return 0;
+}
+
+int load_checkpoint(const char *dir, rfnas_ctx **boot, rfnas_checkpoint **ck, char *path,
+                    size_t cap)
+{
+    CHECK(rfnas_ctx_create(boot, NULL));
+    CHECK(rfnas_checkpoint_load(ck, *boot, join(path, cap, dir, CHECKPOINT_NAME)));
+    return 0;
+}
+
+FILE *open_log(const char *dir, char *path, size_t cap)
+{
+    FILE *f = fopen(join(path, cap, dir, "log.jsonl"), "a");
+    if (f == NULL)
+        fprintf(stderr, "%s: cannot append to %s: %s\n", PROGRAM, path, strerror(errno));
+    return f;
+}
+
+int close_log(FILE *f, const char *path)
+{
+    int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "%s: writing %s failed\n", PROGRAM, path);
+        return -1;
+    }
+    return 0;
 }
 
 int truncate_log(const char *path, int64_t lines)
@@ -84,30 +137,20 @@ void format_duration(char *buf, size_t cap, double seconds)
         snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
 }
 
-int known_normalisation(const char *dataset, double *mean, double *std)
+void format_time_left(char *buf, size_t cap, double seconds_total, int64_t steps_total,
+                      int64_t steps_left)
 {
-    static const struct {
-        const char *name;
-        int channels;
-        double mean[3], std[3];
-    } table[] = {
-        {"fashion-mnist", 1, {0.2860}, {0.3530}},
-        {"mnist", 1, {0.1307}, {0.3081}},
-        {"cifar10", 3, {0.49139968, 0.48215827, 0.44653124}, {0.24703233, 0.24348505, 0.26158768}},
-        {"cifar10-files",
-         3,
-         {0.49139968, 0.48215827, 0.44653124},
-         {0.24703233, 0.24348505, 0.26158768}},
-        {"cifar100", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
-        {"cifar100-files", 3, {0.5071, 0.4865, 0.4409}, {0.2673, 0.2564, 0.2762}},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (strcmp(table[i].name, dataset) == 0) {
-            memcpy(mean, table[i].mean, sizeof table[i].mean);
-            memcpy(std, table[i].std, sizeof table[i].std);
-            return table[i].channels;
-        }
-    return 0;
+    double per_step = seconds_total / (double)(steps_total ? steps_total : 1);
+    format_duration(buf, cap, per_step * (double)steps_left);
+}
+
+void show_step(int64_t epoch, long epochs, int64_t step, int64_t steps)
+{
+    if (!isatty(STDOUT_FILENO))
+        return;
+    printf("\r  epoch %lld/%ld  step %lld/%lld", (long long)epoch, epochs, (long long)step,
+           (long long)steps);
+    fflush(stdout);
 }
 
 rfnas_config *config_of(const char *const *kv)
@@ -124,4 +167,49 @@ rfnas_config *config_of(const char *const *kv)
             return NULL;
         }
     return cfg;
+}
+
+int ctx_open(rfnas_ctx **ctx, long seed, long threads)
+{
+    char s[32], t[32];
+    snprintf(s, sizeof s, "%ld", seed);
+    snprintf(t, sizeof t, "%ld", threads);
+    rfnas_config *cfg = config_of((const char *const[]){"ctx.seed", s, "ctx.threads", t, NULL});
+    if (cfg == NULL)
+        return -1;
+    rfnas_status st = rfnas_ctx_create(ctx, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+    return 0;
+}
+
+int sgd_open(rfnas_optimizer **opt, rfnas_supernet *net, double lr, double momentum,
+             double weight_decay, double clip, long nesterov)
+{
+    char l[64], mom[64], wd[64], c[64], nest[8];
+    snprintf(l, sizeof l, "%.17g", lr);
+    snprintf(mom, sizeof mom, "%.17g", momentum);
+    snprintf(wd, sizeof wd, "%.17g", weight_decay);
+    snprintf(c, sizeof c, "%.17g", clip);
+    snprintf(nest, sizeof nest, "%ld", nesterov);
+    const char *kv[] = {"opt.kind",
+                        "sgd",
+                        "opt.lr",
+                        l,
+                        "opt.momentum",
+                        mom,
+                        "opt.weight_decay",
+                        wd,
+                        "opt.grad_clip",
+                        c,
+                        "opt.nesterov",
+                        nest,
+                        NULL};
+    rfnas_config *cfg = config_of(kv);
+    if (cfg == NULL)
+        return -1;
+    rfnas_status st = rfnas_optimizer_create(opt, net, RFNAS_GROUP_WEIGHTS, cfg);
+    rfnas_config_destroy(cfg);
+    CHECK(st);
+    return 0;
 }

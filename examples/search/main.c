@@ -11,19 +11,19 @@
  *
  * The run directory receives config.json, log.jsonl, genotype.txt,
  * alphas.svg, cell.dot (+ cell.svg), summary.json and checkpoint.rfnas. */
-#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "report.h"
+#include "../common/evaluate.h"
+#include "../common/signals.h"
 #include "../common/util.h"
 #include "search.h"
 
@@ -31,28 +31,7 @@ extern char **environ;
 
 const char *const PROGRAM = "rfnas-search";
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
-static int fail(void)
-{
-    fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());
-    return -1;
-}
-
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        if ((call) < 0)                                                                            \
-            return fail();                                                                         \
-    } while (0)
-
 /* ---- checkpoints ---- */
-
-static const char CKPT_NAME[] = "checkpoint.rfnas";
 
 static int save_checkpoint(search *s, const char *dir)
 {
@@ -77,7 +56,7 @@ static int save_checkpoint(search *s, const char *dir)
                      rfnas_checkpoint_put_optimizer(ck, "a_opt", s->a_opt) < 0 ||
                      rfnas_checkpoint_put_iter(ck, "w_iter", s->w_it) < 0 ||
                      rfnas_checkpoint_put_iter(ck, "a_iter", s->a_it) < 0 ||
-                     rfnas_checkpoint_save(ck, join(path, sizeof path, dir, CKPT_NAME)) < 0
+                     rfnas_checkpoint_save(ck, join(path, sizeof path, dir, CHECKPOINT_NAME)) < 0
                  ? fail()
                  : 0;
     rfnas_checkpoint_destroy(ck);
@@ -90,8 +69,8 @@ static int read_resume_settings(const char *dir, options *o, const char *given, 
                                 rfnas_ctx **boot, rfnas_checkpoint **ck)
 {
     char path[4096];
-    CHECK(rfnas_ctx_create(boot, NULL));
-    CHECK(rfnas_checkpoint_load(ck, *boot, join(path, sizeof path, dir, CKPT_NAME)));
+    if (load_checkpoint(dir, boot, ck, path, sizeof path) < 0)
+        return -1;
     char settings[8192], err[512];
     size_t len;
     CHECK(rfnas_checkpoint_get_text(*ck, "search.settings", settings, sizeof settings, &len));
@@ -100,23 +79,14 @@ static int read_resume_settings(const char *dir, options *o, const char *given, 
         fprintf(stderr, "rfnas-search: %s: %s\n", path, err);
         return -1;
     }
-    for (const char *g = given; *g;) {
-        const char *nl = strchr(g, '\n');
-        char name[64], mine[OPT_TEXT + 32], theirs[OPT_TEXT + 32];
-        snprintf(name, sizeof name, "%.*s", (int)(nl - g), g);
-        g = nl + 1;
-        if (strcmp(name, "resume") == 0 || strcmp(name, "quiet") == 0 ||
-            strcmp(name, "kill-after-steps") == 0 || strcmp(name, "out") == 0)
-            continue;
-        options_value(cli, name, mine, sizeof mine);
-        options_value(o, name, theirs, sizeof theirs);
-        if (strcmp(mine, theirs) != 0) {
-            fprintf(stderr,
-                    "rfnas-search: --%s %s differs from the run's %s; a resumed run keeps its "
-                    "settings (start a new run to change them)\n",
-                    name, mine, theirs);
-            return -1;
-        }
+    char mine[OPT_TEXT + 32], theirs[OPT_TEXT + 32];
+    const char *name = options_first_change(cli, o, given, mine, theirs, sizeof mine);
+    if (name != NULL) {
+        fprintf(stderr,
+                "rfnas-search: --%s %s differs from the run's %s; a resumed run keeps its "
+                "settings (start a new run to change them)\n",
+                name, mine, theirs);
+        return -1;
     }
     return 0;
 }
@@ -229,11 +199,9 @@ static int log_epoch(const search *s, const char *dir, double w_lr, const float 
                      const char *genotype, int64_t skips, int64_t param_free)
 {
     char path[4096];
-    FILE *f = fopen(join(path, sizeof path, dir, "log.jsonl"), "a");
-    if (f == NULL) {
-        fprintf(stderr, "rfnas-search: cannot append to %s: %s\n", path, strerror(errno));
+    FILE *f = open_log(dir, path, sizeof path);
+    if (f == NULL)
         return -1;
-    }
     const progress *p = &s->p;
     double a_lr;
     rfnas_optimizer_get_double(s->a_opt, RFNAS_KEY_OPT_LR, &a_lr);
@@ -265,12 +233,7 @@ static int log_epoch(const search *s, const char *dir, double w_lr, const float 
     json_number(f, p->seconds_epoch > 0 ? (double)(p->train_seen + p->val_seen) / p->seconds_epoch
                                         : NAN);
     fputs("}\n", f);
-    int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
-    if (fclose(f) != 0 || rc != 0) {
-        fprintf(stderr, "rfnas-search: writing %s failed\n", path);
-        return -1;
-    }
-    return 0;
+    return close_log(f, path);
 }
 
 static int write_config(const search *s, const char *dir)
@@ -295,25 +258,19 @@ static int write_config(const search *s, const char *dir)
     fprintf(f,
             "  },\n  \"data\": {\"input\": [%lld, %lld, %lld], \"classes\": %lld, "
             "\"weights_images\": %lld, \"alpha_images\": %lld, \"test_images\": %lld, "
-            "\"steps_per_epoch\": %lld, \"mean\": [",
+            "\"steps_per_epoch\": %lld, \"mean\": ",
             (long long)s->in_c, (long long)s->in_h, (long long)s->in_w, (long long)s->classes,
             (long long)nw, (long long)na, (long long)nt, (long long)s->steps_per_epoch);
-    for (int64_t c = 0; c < s->in_c; c++) {
-        fputs(c ? ", " : "", f);
-        json_number(f, s->mean[c]);
-    }
-    fputs("], \"std\": [", f);
-    for (int64_t c = 0; c < s->in_c; c++) {
-        fputs(c ? ", " : "", f);
-        json_number(f, s->std[c]);
-    }
+    json_doubles(f, s->mean, s->in_c);
+    fputs(", \"std\": ", f);
+    json_doubles(f, s->std, s->in_c);
     int64_t params;
     rfnas_supernet_param_count(s->net, &params);
     size_t sizes[4];
     for (int g = 0; g < 4; g++)
         rfnas_supernet_group_borrow(s->net, (rfnas_group)g, NULL, NULL, &sizes[g]);
     fprintf(f,
-            "]},\n  \"network\": {\"parameters\": %lld, \"weights\": %zu, \"arch\": %zu, "
+            "},\n  \"network\": {\"parameters\": %lld, \"weights\": %zu, \"arch\": %zu, "
             "\"frozen\": %zu, \"state\": %zu, \"threads\": %d}\n}\n",
             (long long)params, sizes[0], sizes[1], sizes[2], sizes[3],
             rfnas_ctx_get_threads(s->ctx));
@@ -344,39 +301,14 @@ static void render_dot(const char *dir, int quiet)
 /* Accuracy and loss of the supernet on the test split, evaluation mode. */
 static int evaluate_test(search *s, double *loss, double *acc, int64_t *images)
 {
-    rfnas_config *cfg;
-    CHECK(rfnas_config_create(&cfg));
-    rfnas_iter *it = NULL;
-    int rc =
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, s->opt.batch) < 0 ||
-                rfnas_config_set_int(cfg, RFNAS_KEY_ITER_SHUFFLE, 0) < 0 ||
-                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, s->mean, (size_t)s->in_c) < 0 ||
-                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, s->std, (size_t)s->in_c) < 0 ||
-                rfnas_iter_create(&it, s->test_set, cfg) < 0
-            ? fail()
-            : 0;
-    rfnas_config_destroy(cfg);
-    double loss_sum = 0;
-    int64_t correct_sum = 0, seen = 0, n, correct;
-    rfnas_status st;
-    while (rc == 0 && (st = rfnas_iter_next(it, s->xt, s->x_cap, s->yt, (size_t)s->opt.batch,
-                                            &n)) == RFNAS_OK) {
-        double l;
-        if (rfnas_supernet_forward(s->net, s->xt, s->yt, n, RFNAS_PHASE_EVAL, &l, &correct) < 0) {
-            rc = fail();
-            break;
-        }
-        loss_sum += l * (double)n;
-        correct_sum += correct;
-        seen += n;
-    }
-    if (rc == 0 && st < 0)
-        rc = fail();
-    rfnas_iter_destroy(it);
-    *loss = mean_or_nan(loss_sum, seen);
-    *acc = mean_or_nan((double)correct_sum, seen);
-    *images = seen;
-    return rc;
+    const eval_batches b = {.batch = s->opt.batch,
+                            .mean = s->mean,
+                            .std = s->std,
+                            .channels = s->in_c,
+                            .x = s->xt,
+                            .x_cap = s->x_cap,
+                            .y = s->yt};
+    return evaluate(s->net, s->test_set, &b, loss, acc, images);
 }
 
 /* ---- the search ---- */
@@ -448,16 +380,13 @@ static int run_epochs(search *s, const char *dir)
             if (step(s, nt, arch_on) < 0)
                 return -1;
             p->seconds_epoch = base + (now() - t0);
-            if (stop_signal) {
+            if (stop_requested()) {
                 if (save_checkpoint(s, dir) < 0)
                     return -1;
-                return stop_signal;
+                return stop_requested();
             }
-            if (!o->quiet && isatty(STDOUT_FILENO)) {
-                printf("\r  epoch %lld/%ld  step %lld/%lld", (long long)p->epochs_done + 1,
-                       o->epochs, (long long)p->steps, (long long)s->steps_per_epoch);
-                fflush(stdout);
-            }
+            if (!o->quiet)
+                show_step(p->epochs_done + 1, o->epochs, p->steps, s->steps_per_epoch);
         }
         float *alphas = s->alpha_history + (size_t)p->epochs_done * per_epoch;
         if (search_alphas(s, alphas) < 0)
@@ -469,11 +398,9 @@ static int run_epochs(search *s, const char *dir)
             return -1;
         p->seconds_total += p->seconds_epoch;
         if (!o->quiet) {
-            double per_step = p->seconds_total / (double)(p->steps_total ? p->steps_total : 1);
-            double left =
-                per_step * (double)((o->epochs - p->epochs_done - 1) * s->steps_per_epoch);
             char eta[32];
-            format_duration(eta, sizeof eta, left);
+            format_time_left(eta, sizeof eta, p->seconds_total, p->steps_total,
+                             (o->epochs - p->epochs_done - 1) * s->steps_per_epoch);
             char val[96] = "val: warm-up, no alpha updates";
             if (p->val_steps > 0)
                 snprintf(val, sizeof val, "val loss %.4f acc %.2f%%",
@@ -603,20 +530,8 @@ int main(int argc, char **argv)
         if (truncate_log(join(path, sizeof path, dir, "log.jsonl"), s.p.epochs_done) < 0)
             goto done;
     } else {
-        char path[4096];
-        struct stat st;
-        if (stat(join(path, sizeof path, dir, CKPT_NAME), &st) == 0) {
-            fprintf(stderr,
-                    "rfnas-search: %s already holds a run; continue it with --resume %s or "
-                    "choose another --out\n",
-                    dir, dir);
+        if (run_dir_create(dir) < 0)
             goto done;
-        }
-        if (mkdir_p(dir) != 0) {
-            fprintf(stderr, "rfnas-search: cannot create %s: %s\n", dir, strerror(errno));
-            goto done;
-        }
-        remove(join(path, sizeof path, dir, "log.jsonl"));
         if (write_config(&s, dir) < 0)
             goto done;
     }
@@ -642,22 +557,13 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_stop_signals();
 
     int r = run_epochs(&s, dir);
     if (r < 0)
         goto done;
     if (r > 0) {
-        fprintf(stderr,
-                "rfnas-search: stopped by signal %d after step %lld; checkpoint written; "
-                "continue with --resume %s\n",
-                r, (long long)s.p.steps_total, dir);
-        rc = 128 + r;
+        rc = report_stopped(r, s.p.steps_total, dir);
         goto done;
     }
     double test_loss = NAN, test_acc = NAN;

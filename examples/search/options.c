@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "../common/data.h"
 #include "../common/flags.h"
 
 #define F(field) offsetof(options, field)
@@ -31,15 +32,7 @@ static const flag FLAGS[] = {
      "RF: train the classifier with the BN parameters"},
     {"bn-stats", FLAG_CHOICE, F(bn_stats), "track", 0, 0, "track|batch", 1,
      "BN in cells: track running statistics (evaluation uses them) or batch statistics only"},
-    {"dataset", FLAG_CHOICE, F(dataset), "fashion-mnist", 0, 0,
-     "fashion-mnist|mnist|cifar10|cifar100|idx|cifar10-files|cifar100-files", 1,
-     "dataset (idx, *-files: give --train-files and --test-files)"},
-    {"data-dir", FLAG_TEXT, F(data_dir), "", 0, 0, NULL, 1,
-     "dataset directory (default: /usr/share/datasets/fashion-mnist for fashion-mnist)"},
-    {"train-files", FLAG_TEXT, F(train_files), "", 0, 0, NULL, 1,
-     "idx: IMAGES,LABELS; cifar*-files: comma-separated batch files"},
-    {"test-files", FLAG_TEXT, F(test_files), "", 0, 0, NULL, 1,
-     "as --train-files, for the test set"},
+    DATASET_FLAGS(options),
     {"train-subset", FLAG_INT, F(train_subset), "10000", 0, 100000000, NULL, 1,
      "first N training images searched on (0 = all)"},
     {"test-subset", FLAG_INT, F(test_subset), "0", 0, 100000000, NULL, 1,
@@ -76,11 +69,7 @@ static const flag FLAGS[] = {
      "evaluate the supernet on the test split at the end"},
     {"out", FLAG_TEXT, F(out), "", 0, 0, NULL, 0,
      "run directory (default runs/SPACE-FEATURES-sSEED)"},
-    {"resume", FLAG_TEXT, F(resume), "", 0, 0, NULL, 0,
-     "continue the run in this directory from its checkpoint"},
-    {"quiet", FLAG_SWITCH, F(quiet), "0", 0, 1, NULL, 0, "no progress output"},
-    {"kill-after-steps", FLAG_INT, F(kill_after_steps), "0", 0, 1e12, NULL, 0,
-     "testing: SIGKILL the program after this many steps (0 = never)"},
+    RUN_CONTROL_FLAGS(options),
 };
 
 static const flag_table TABLE = {FLAGS, sizeof FLAGS / sizeof FLAGS[0], OPT_TEXT};
@@ -135,13 +124,10 @@ int options_deserialize(options *o, const char *text, char *err, size_t cap)
     return flags_deserialize(&TABLE, o, text, err, cap);
 }
 
-int options_value(const options *o, const char *name, char *buf, size_t cap)
+const char *options_first_change(const options *now, const options *run, const char *given,
+                                 char *mine, char *theirs, size_t cap)
 {
-    const flag *fl = flags_find(&TABLE, name, strlen(name));
-    if (fl == NULL)
-        return 0;
-    flags_value_text(o, fl, buf, cap);
-    return 1;
+    return flags_first_change(&TABLE, now, run, given, mine, theirs, cap);
 }
 
 void options_json(FILE *f, const options *o)

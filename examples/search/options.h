@@ -62,8 +62,11 @@ void options_apply_preset(options *o, const char *given);
 size_t options_serialize(const options *o, char *buf, size_t cap);
 int options_deserialize(options *o, const char *text, char *err, size_t cap);
 
-/* The value of flag @p name as text, for messages; returns 0 if unknown. */
-int options_value(const options *o, const char *name, char *buf, size_t cap);
+/* On --resume: the first flag given now (@p given) that is part of a run's
+ * settings and differs from @p run's, with both values as text (cap bytes
+ * each); NULL when there is none. */
+const char *options_first_change(const options *now, const options *run, const char *given,
+                                 char *mine, char *theirs, size_t cap);
 
 /* Every setting as JSON object members (indented), defining ones and program ones. */
 void options_json(FILE *f, const options *o);

@@ -40,6 +40,16 @@ void json_number(FILE *f, double v)
     fputs(buf, f);
 }
 
+void json_doubles(FILE *f, const double *v, int64_t n)
+{
+    fputc('[', f);
+    for (int64_t i = 0; i < n; i++) {
+        fputs(i ? ", " : "", f);
+        json_number(f, v[i]);
+    }
+    fputc(']', f);
+}
+
 /* Colours for up to 16 ops, distinguishable in print. */
 static const char *const palette[] = {"#9e9e9e", "#1f77b4", "#ff7f0e", "#2ca02c",
                                       "#d62728", "#9467bd", "#8c564b", "#e377c2",

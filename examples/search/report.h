@@ -4,6 +4,7 @@
 #ifndef RFNAS_SEARCH_REPORT_H
 #define RFNAS_SEARCH_REPORT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "rfnas.h"
@@ -13,6 +14,8 @@ void json_string(FILE *f, const char *s);
 /* Writes a double as JSON: finite values with 17 significant digits trimmed
  * to the shortest exact form, NaN and infinities as null. */
 void json_number(FILE *f, double v);
+/* Writes @p n doubles as a JSON array of json_number()s. */
+void json_doubles(FILE *f, const double *v, int64_t n);
 
 /* The history of one search: softmaxed alphas after each epoch, cell type
  * major: history[epoch][cell][edge][op]. */

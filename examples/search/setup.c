@@ -5,98 +5,34 @@
 #include <string.h>
 
 #include "search.h"
+#include "../common/data.h"
 #include "../common/util.h"
 
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        if ((call) < 0) {                                                                          \
-            fprintf(stderr, "rfnas-search: %s\n", rfnas_error_last());                             \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
-
-/* Splits "a,b,c" into at most @p max paths (in @p buf). */
-static size_t split_list(char *buf, const char *list, const char **paths, size_t max)
-{
-    strcpy(buf, list);
-    size_t n = 0;
-    for (char *tok = strtok(buf, ","); tok && n < max; tok = strtok(NULL, ","))
-        paths[n++] = tok;
-    return n;
-}
-
-/* Opens the train or test part; *ds is NULL (and 0 returned) when a test part
- * is not available for this dataset. */
+/* rfnas-search's data: its test set is an extra, left out when no test files
+ * are given. */
 static int open_part(search *s, rfnas_part part, rfnas_dataset **ds)
 {
     const options *o = &s->opt;
-    *ds = NULL;
-    static const struct {
-        const char *name;
-        rfnas_format format;
-        const char *dir;
-    } dirs[] = {
-        {"fashion-mnist", RFNAS_FORMAT_FASHION_MNIST, "/usr/share/datasets/fashion-mnist"},
-        {"mnist", RFNAS_FORMAT_MNIST, "/usr/share/datasets/mnist"},
-        {"cifar10", RFNAS_FORMAT_CIFAR10, NULL},
-        {"cifar100", RFNAS_FORMAT_CIFAR100, NULL},
-    };
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (strcmp(o->dataset, dirs[i].name) != 0)
-            continue;
-        const char *dir = o->data_dir[0] ? o->data_dir : dirs[i].dir;
-        if (dir == NULL) {
-            fprintf(stderr, "rfnas-search: --dataset %s needs --data-dir\n", o->dataset);
-            return -1;
-        }
-        CHECK(rfnas_dataset_open(ds, s->ctx, dirs[i].format, dir, part, NULL));
-        return 0;
-    }
-    const char *list = part == RFNAS_PART_TRAIN ? o->train_files : o->test_files;
-    if (list[0] == '\0') {
-        if (part == RFNAS_PART_TEST)
-            return 0;
-        fprintf(stderr, "rfnas-search: --dataset %s needs --train-files\n", o->dataset);
-        return -1;
-    }
-    char buf[OPT_TEXT];
-    const char *paths[64];
-    size_t n = split_list(buf, list, paths, 64);
-    if (strcmp(o->dataset, "idx") == 0) {
-        if (n != 2) {
-            fprintf(stderr, "rfnas-search: --%s-files for idx is IMAGES,LABELS\n",
-                    part == RFNAS_PART_TRAIN ? "train" : "test");
-            return -1;
-        }
-        CHECK(rfnas_dataset_open_idx(ds, s->ctx, paths[0], paths[1], NULL));
-        return 0;
-    }
-    CHECK(rfnas_dataset_open_cifar(ds, s->ctx, paths, n, strcmp(o->dataset, "cifar100-files") == 0,
-                                   NULL));
-    return 0;
+    const dataset_source src = {.dataset = o->dataset,
+                                .data_dir = o->data_dir,
+                                .train_files = o->train_files,
+                                .test_files = o->test_files,
+                                .test_optional = 1};
+    return dataset_open_part(s->ctx, &src, part, ds);
 }
 
 static int make_iterators(search *s)
 {
     const options *o = &s->opt;
-    rfnas_config *cfg;
-    CHECK(rfnas_config_create(&cfg));
+    rfnas_config *cfg =
+        train_iter_config(o->batch, o->crop_pad, o->flip, o->cutout, o->dataset, s->in_c);
+    if (cfg == NULL)
+        return -1;
     int rc = 0;
-    if (rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, o->batch) < 0 ||
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CROP_PAD, o->crop_pad) < 0 ||
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_FLIP, o->flip) < 0 ||
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CUTOUT, o->cutout) < 0)
-        rc = -1;
-    double mean[4], std[4];
-    int known = known_normalisation(o->dataset, mean, std);
-    if (rc == 0 && known == s->in_c &&
-        (rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, mean, (size_t)known) < 0 ||
-         rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, std, (size_t)known) < 0))
-        rc = -1;
     /* Weights and alphas read distinct random streams; both see the training
      * augmentation, as in DARTS. Unknown datasets normalise with statistics
      * of the searched images, computed by the first iterator. */
-    if (rc == 0 && rfnas_iter_create(&s->w_it, s->w_set, cfg) < 0)
+    if (rfnas_iter_create(&s->w_it, s->w_set, cfg) < 0)
         rc = -1;
     if (rc == 0 && rfnas_iter_normalization(s->w_it, s->mean, s->std, 4) < 0)
         rc = -1;
@@ -170,30 +106,10 @@ static int make_net(search *s)
     rfnas_topology topology;
     CHECK(rfnas_space_info(s->space, &topology, &s->cell_types, &s->edges, &s->ops));
 
-    char lr[64], mom[64], wd[64], clip[64], nest[8], b1[64], b2[64];
-    snprintf(lr, sizeof lr, "%.17g", o->w_lr);
-    snprintf(mom, sizeof mom, "%.17g", o->w_momentum);
-    snprintf(wd, sizeof wd, "%.17g", o->w_weight_decay);
-    snprintf(clip, sizeof clip, "%.17g", o->w_clip);
-    snprintf(nest, sizeof nest, "%ld", o->w_nesterov);
-    const char *w_kv[] = {"opt.kind",
-                          "sgd",
-                          "opt.lr",
-                          lr,
-                          "opt.momentum",
-                          mom,
-                          "opt.weight_decay",
-                          wd,
-                          "opt.grad_clip",
-                          clip,
-                          "opt.nesterov",
-                          nest,
-                          NULL};
-    if ((cfg = config_of(w_kv)) == NULL)
+    if (sgd_open(&s->w_opt, s->net, o->w_lr, o->w_momentum, o->w_weight_decay, o->w_clip,
+                 o->w_nesterov) < 0)
         return -1;
-    st = rfnas_optimizer_create(&s->w_opt, s->net, RFNAS_GROUP_WEIGHTS, cfg);
-    rfnas_config_destroy(cfg);
-    CHECK(st);
+    char lr[64], wd[64], b1[64], b2[64];
     snprintf(lr, sizeof lr, "%.17g", o->a_lr);
     snprintf(wd, sizeof wd, "%.17g", o->a_weight_decay);
     snprintf(b1, sizeof b1, "%.17g", o->a_beta1);
@@ -212,28 +128,12 @@ static int make_net(search *s)
 int search_open(search *s)
 {
     const options *o = &s->opt;
-    char seed[32], threads[32];
-    snprintf(seed, sizeof seed, "%ld", o->seed);
-    snprintf(threads, sizeof threads, "%ld", o->threads);
-    rfnas_config *cfg =
-        config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads, NULL});
-    if (cfg == NULL)
+    if (ctx_open(&s->ctx, o->seed, o->threads) < 0 ||
+        open_part(s, RFNAS_PART_TRAIN, &s->train_all) < 0)
         return -1;
-    rfnas_status st = rfnas_ctx_create(&s->ctx, cfg);
-    rfnas_config_destroy(cfg);
-    CHECK(st);
-
-    if (open_part(s, RFNAS_PART_TRAIN, &s->train_all) < 0)
+    if (dataset_input(s->train_all, &s->in_c, &s->in_h, &s->in_w, &s->classes) < 0 ||
+        dataset_first(&s->searched, s->train_all, o->train_subset) < 0)
         return -1;
-    int64_t n;
-    CHECK(rfnas_dataset_shape(s->train_all, &n, &s->in_c, &s->in_h, &s->in_w, &s->classes));
-    if (s->in_c > 4) {
-        fprintf(stderr, "rfnas-search: images with %lld channels; at most 4 are supported\n",
-                (long long)s->in_c);
-        return -1;
-    }
-    int64_t searched = o->train_subset > 0 && o->train_subset < n ? o->train_subset : n;
-    CHECK(rfnas_dataset_subset(&s->searched, s->train_all, 0, searched));
     CHECK(rfnas_dataset_split(&s->w_set, &s->a_set, s->searched, o->train_portion));
     if (make_iterators(s) < 0)
         return -1;
@@ -241,12 +141,8 @@ int search_open(search *s)
     if (o->test) {
         if (open_part(s, RFNAS_PART_TEST, &s->test_all) < 0)
             return -1;
-        if (s->test_all) {
-            int64_t tn;
-            CHECK(rfnas_dataset_shape(s->test_all, &tn, NULL, NULL, NULL, NULL));
-            int64_t keep = o->test_subset > 0 && o->test_subset < tn ? o->test_subset : tn;
-            CHECK(rfnas_dataset_subset(&s->test_set, s->test_all, 0, keep));
-        }
+        if (s->test_all && dataset_first(&s->test_set, s->test_all, o->test_subset) < 0)
+            return -1;
     }
     if (make_net(s) < 0)
         return -1;

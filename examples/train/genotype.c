@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "train.h"
+#include "../common/util.h"
 
 int trainer_set_genotype(trainer *t, const char *text, const char *what)
 {
@@ -42,7 +43,7 @@ static int read_search_genotype(const char *dir, char *buf, size_t cap, char *pa
     FILE *f = fopen(path, "r");
     if (f == NULL) {
         char ck[4200];
-        snprintf(ck, sizeof ck, "%s/checkpoint.rfnas", dir);
+        join(ck, sizeof ck, dir, CHECKPOINT_NAME);
         if (stat(ck, &st) == 0)
             fprintf(stderr,
                     "rfnas-train: --from-search %s: the search has not finished (no "

@@ -18,38 +18,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../search/report.h"
+#include "../common/evaluate.h"
+#include "../common/signals.h"
 #include "../common/util.h"
 #include "train.h"
 
 const char *const PROGRAM = "rfnas-train";
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
-static int fail(void)
-{
-    fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());
-    return -1;
-}
-
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        if ((call) < 0)                                                                            \
-            return fail();                                                                         \
-    } while (0)
-
 /* ---- checkpoints ---- */
 
-static const char CKPT_NAME[] = "checkpoint.rfnas";
 enum { N_COUNTS = 5, N_SUMS = 3, SETTINGS_CAP = 16384 };
 
 static int save_checkpoint(const trainer *t, const char *dir)
@@ -72,7 +53,7 @@ static int save_checkpoint(const trainer *t, const char *dir)
                      rfnas_checkpoint_put_supernet(ck, "net", t->net) < 0 ||
                      rfnas_checkpoint_put_optimizer(ck, "sgd", t->sgd) < 0 ||
                      rfnas_checkpoint_put_iter(ck, "iter", t->it) < 0 ||
-                     rfnas_checkpoint_save(ck, join(path, sizeof path, dir, CKPT_NAME)) < 0
+                     rfnas_checkpoint_save(ck, join(path, sizeof path, dir, CHECKPOINT_NAME)) < 0
                  ? fail()
                  : 0;
     rfnas_checkpoint_destroy(ck);
@@ -87,8 +68,8 @@ static int read_resume_settings(const char *dir, trainer *t, const char *given,
                                 const train_options *cli, rfnas_ctx **boot, rfnas_checkpoint **ck)
 {
     char path[4096];
-    CHECK(rfnas_ctx_create(boot, NULL));
-    CHECK(rfnas_checkpoint_load(ck, *boot, join(path, sizeof path, dir, CKPT_NAME)));
+    if (load_checkpoint(dir, boot, ck, path, sizeof path) < 0)
+        return -1;
     static char settings[SETTINGS_CAP];
     char genotype[TOPT_TEXT], err[512];
     if (rfnas_checkpoint_get_text(*ck, "train.settings", settings, sizeof settings, NULL) < 0 ||
@@ -102,22 +83,14 @@ static int read_resume_settings(const char *dir, trainer *t, const char *given,
         fprintf(stderr, "rfnas-train: %s: %s\n", path, err);
         return -1;
     }
-    for (const char *g = given; *g;) {
-        const char *nl = strchr(g, '\n');
-        char name[64], mine[TOPT_TEXT + 32], theirs[TOPT_TEXT + 32];
-        snprintf(name, sizeof name, "%.*s", (int)(nl - g), g);
-        g = nl + 1;
-        if (!topt_is_identity(name))
-            continue;
-        topt_value(cli, name, mine, sizeof mine);
-        topt_value(&t->opt, name, theirs, sizeof theirs);
-        if (strcmp(mine, theirs) != 0) {
-            fprintf(stderr,
-                    "rfnas-train: --%s %.200s differs from the run's %.200s; a resumed run keeps "
-                    "its settings (start a new run to change them)\n",
-                    name, mine, theirs[0] ? theirs : "(unset)");
-            return -1;
-        }
+    char mine[TOPT_TEXT + 32], theirs[TOPT_TEXT + 32];
+    const char *name = topt_first_change(cli, &t->opt, given, mine, theirs, sizeof mine);
+    if (name != NULL) {
+        fprintf(stderr,
+                "rfnas-train: --%s %.200s differs from the run's %.200s; a resumed run keeps "
+                "its settings (start a new run to change them)\n",
+                name, mine, theirs[0] ? theirs : "(unset)");
+        return -1;
     }
     char what[4200];
     snprintf(what, sizeof what, "%s: record train.genotype", path);
@@ -178,16 +151,6 @@ static int finish_json(FILE *f, const char *dir, const char *name, const char *t
     return 0;
 }
 
-static void json_doubles(FILE *f, const double *v, int64_t n)
-{
-    fputc('[', f);
-    for (int64_t i = 0; i < n; i++) {
-        fputs(i ? ", " : "", f);
-        json_number(f, v[i]);
-    }
-    fputc(']', f);
-}
-
 static int write_config(const trainer *t, const char *dir)
 {
     char tmp[4200];
@@ -228,44 +191,26 @@ static int write_config(const trainer *t, const char *dir)
     return finish_json(f, dir, "config.json", tmp);
 }
 
+/* The batch in t->x as the network reads it (padded for --pad-to). */
+static const float *net_batch(void *t, int64_t n)
+{
+    return trainer_batch(t, n);
+}
+
 /* Loss and accuracy on the test set: evaluation mode (running BN statistics,
  * no drop-path), no augmentation, the training normalisation. */
 static int evaluate_test(trainer *t, double *loss, double *acc, int64_t *images)
 {
-    rfnas_config *cfg;
-    CHECK(rfnas_config_create(&cfg));
-    rfnas_iter *it = NULL;
-    int rc =
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, t->opt.batch) < 0 ||
-                rfnas_config_set_int(cfg, RFNAS_KEY_ITER_SHUFFLE, 0) < 0 ||
-                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, t->mean, (size_t)t->in_c) < 0 ||
-                rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, t->std, (size_t)t->in_c) < 0 ||
-                rfnas_iter_create(&it, t->test_set, cfg) < 0
-            ? fail()
-            : 0;
-    rfnas_config_destroy(cfg);
-    double loss_sum = 0;
-    int64_t correct_sum = 0, seen = 0, n, correct;
-    rfnas_status st = RFNAS_OK;
-    while (rc == 0 &&
-           (st = rfnas_iter_next(it, t->x, t->x_cap, t->y, (size_t)t->opt.batch, &n)) == RFNAS_OK) {
-        double l;
-        if (rfnas_supernet_forward(t->net, trainer_batch(t, n), t->y, n, RFNAS_PHASE_EVAL, &l,
-                                   &correct) < 0) {
-            rc = fail();
-            break;
-        }
-        loss_sum += l * (double)n;
-        correct_sum += correct;
-        seen += n;
-    }
-    if (rc == 0 && st < 0)
-        rc = fail();
-    rfnas_iter_destroy(it);
-    *loss = mean_or_nan(loss_sum, seen);
-    *acc = mean_or_nan((double)correct_sum, seen);
-    *images = seen;
-    return rc;
+    const eval_batches b = {.batch = t->opt.batch,
+                            .mean = t->mean,
+                            .std = t->std,
+                            .channels = t->in_c,
+                            .x = t->x,
+                            .x_cap = t->x_cap,
+                            .y = t->y,
+                            .prepare = net_batch,
+                            .arg = t};
+    return evaluate(t->net, t->test_set, &b, loss, acc, images);
 }
 
 /* Appends the epoch's line to log.jsonl and flushes it to disk. */
@@ -273,11 +218,9 @@ static int log_epoch(const trainer *t, const char *dir, double lr, double drop_p
                      double test_loss, double test_acc)
 {
     char path[4096];
-    FILE *f = fopen(join(path, sizeof path, dir, "log.jsonl"), "a");
-    if (f == NULL) {
-        fprintf(stderr, "rfnas-train: cannot append to %s: %s\n", path, strerror(errno));
+    FILE *f = open_log(dir, path, sizeof path);
+    if (f == NULL)
         return -1;
-    }
     const train_progress *p = &t->p;
     fprintf(f, "{\"epoch\": %lld, \"steps\": %lld, \"train_loss\": ", (long long)p->epochs_done + 1,
             (long long)p->steps);
@@ -297,12 +240,7 @@ static int log_epoch(const trainer *t, const char *dir, double lr, double drop_p
     fputs(", \"images_per_s\": ", f);
     json_number(f, p->seconds_epoch > 0 ? (double)p->train_seen / p->seconds_epoch : NAN);
     fputs("}\n", f);
-    int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -1;
-    if (fclose(f) != 0 || rc != 0) {
-        fprintf(stderr, "rfnas-train: writing %s failed\n", path);
-        return -1;
-    }
-    return 0;
+    return close_log(f, path);
 }
 
 static int write_result(const trainer *t, const char *dir, double test_loss, double test_acc,
@@ -378,16 +316,13 @@ static int run_epochs(trainer *t, const char *dir)
             if (step(t, n) < 0)
                 return -1;
             p->seconds_epoch = base + (now() - t0);
-            if (stop_signal) {
+            if (stop_requested()) {
                 if (save_checkpoint(t, dir) < 0)
                     return -1;
-                return stop_signal;
+                return stop_requested();
             }
-            if (!o->quiet && isatty(STDOUT_FILENO)) {
-                printf("\r  epoch %lld/%ld  step %lld/%lld", (long long)p->epochs_done + 1,
-                       o->epochs, (long long)p->steps, (long long)t->steps_per_epoch);
-                fflush(stdout);
-            }
+            if (!o->quiet)
+                show_step(p->epochs_done + 1, o->epochs, p->steps, t->steps_per_epoch);
         }
         double test_loss = NAN, test_acc = NAN;
         int64_t test_images = 0;
@@ -399,10 +334,9 @@ static int run_epochs(trainer *t, const char *dir)
             return -1;
         p->seconds_total += p->seconds_epoch;
         if (!o->quiet) {
-            double per_step = p->seconds_total / (double)(p->steps_total ? p->steps_total : 1);
-            double left = per_step * (double)((o->epochs - e) * t->steps_per_epoch);
             char eta[32], test[64] = "";
-            format_duration(eta, sizeof eta, left);
+            format_time_left(eta, sizeof eta, p->seconds_total, p->steps_total,
+                             (o->epochs - e) * t->steps_per_epoch);
             if (test_images > 0)
                 snprintf(test, sizeof test, "  test acc %.2f%%", 100 * test_acc);
             printf("%sepoch %lld/%ld  steps %lld  train loss %.4f acc %.2f%%%s  lr %.5f  "
@@ -471,19 +405,8 @@ int main(int argc, char **argv)
             goto done;
     } else {
         char path[4096], line[TOPT_TEXT + 2];
-        struct stat st;
-        if (stat(join(path, sizeof path, dir, CKPT_NAME), &st) == 0) {
-            fprintf(stderr,
-                    "rfnas-train: %s already holds a run; continue it with --resume %s or "
-                    "choose another --out\n",
-                    dir, dir);
+        if (run_dir_create(dir) < 0)
             goto done;
-        }
-        if (mkdir_p(dir) != 0) {
-            fprintf(stderr, "rfnas-train: cannot create %s: %s\n", dir, strerror(errno));
-            goto done;
-        }
-        remove(join(path, sizeof path, dir, "log.jsonl"));
         remove(join(path, sizeof path, dir, "result.json"));
         snprintf(line, sizeof line, "%s\n", t.genotype);
         if (write_config(&t, dir) < 0 || write_text(dir, "genotype.txt", line) < 0)
@@ -512,22 +435,13 @@ int main(int argc, char **argv)
         fflush(stdout);
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    catch_stop_signals();
 
     int r = run_epochs(&t, dir);
     if (r < 0)
         goto done;
     if (r > 0) {
-        fprintf(stderr,
-                "rfnas-train: stopped by signal %d after step %lld; checkpoint written; "
-                "continue with --resume %s\n",
-                r, (long long)t.p.steps_total, dir);
-        rc = 128 + r;
+        rc = report_stopped(r, t.p.steps_total, dir);
         goto done;
     }
     double test_loss, test_acc;

@@ -4,8 +4,8 @@
 #include "options.h"
 
 #include <stddef.h>
-#include <string.h>
 
+#include "../common/data.h"
 #include "../common/flags.h"
 
 #define F(field) offsetof(train_options, field)
@@ -27,15 +27,7 @@ static const flag FLAGS[] = {
      "weight of the auxiliary loss"},
     {"drop-path", FLAG_DOUBLE, F(drop_path), "0", 0, 0.99, NULL, 1,
      "DARTS: final drop-path probability, ramped linearly from 0 (p = X * epoch / epochs)"},
-    {"dataset", FLAG_CHOICE, F(dataset), "fashion-mnist", 0, 0,
-     "fashion-mnist|mnist|cifar10|cifar100|idx|cifar10-files|cifar100-files", 1,
-     "dataset (idx, *-files: give --train-files and --test-files)"},
-    {"data-dir", FLAG_TEXT, F(data_dir), "", 0, 0, NULL, 1,
-     "dataset directory (default: /usr/share/datasets/fashion-mnist for fashion-mnist)"},
-    {"train-files", FLAG_TEXT, F(train_files), "", 0, 0, NULL, 1,
-     "idx: IMAGES,LABELS; cifar*-files: comma-separated batch files"},
-    {"test-files", FLAG_TEXT, F(test_files), "", 0, 0, NULL, 1,
-     "as --train-files, for the test set"},
+    DATASET_FLAGS(train_options),
     {"train-subset", FLAG_INT, F(train_subset), "10000", 0, 100000000, NULL, 1,
      "first N training images trained on (0 = all, the protocol)"},
     {"test-subset", FLAG_INT, F(test_subset), "0", 0, 100000000, NULL, 1,
@@ -61,11 +53,7 @@ static const flag FLAGS[] = {
     {"eval-every", FLAG_INT, F(eval_every), "0", 0, 100000, NULL, 1,
      "also evaluate on the test set every N epochs (0 = after the last epoch only)"},
     {"out", FLAG_TEXT, F(out), "", 0, 0, NULL, 0, "run directory (default runs/train-sSEED)"},
-    {"resume", FLAG_TEXT, F(resume), "", 0, 0, NULL, 0,
-     "continue the run in this directory from its checkpoint"},
-    {"quiet", FLAG_SWITCH, F(quiet), "0", 0, 1, NULL, 0, "no progress output"},
-    {"kill-after-steps", FLAG_INT, F(kill_after_steps), "0", 0, 1e12, NULL, 0,
-     "testing: SIGKILL the program after this many steps (0 = never)"},
+    RUN_CONTROL_FLAGS(train_options),
 };
 
 static const flag_table TABLE = {FLAGS, sizeof FLAGS / sizeof FLAGS[0], TOPT_TEXT};
@@ -112,19 +100,10 @@ int topt_deserialize(train_options *o, const char *text, char *err, size_t cap)
     return flags_deserialize(&TABLE, o, text, err, cap);
 }
 
-int topt_is_identity(const char *name)
+const char *topt_first_change(const train_options *now, const train_options *run, const char *given,
+                              char *mine, char *theirs, size_t cap)
 {
-    const flag *fl = flags_find(&TABLE, name, strlen(name));
-    return fl != NULL && fl->identity;
-}
-
-int topt_value(const train_options *o, const char *name, char *buf, size_t cap)
-{
-    const flag *fl = flags_find(&TABLE, name, strlen(name));
-    if (fl == NULL)
-        return 0;
-    flags_value_text(o, fl, buf, cap);
-    return 1;
+    return flags_first_change(&TABLE, now, run, given, mine, theirs, cap);
 }
 
 void topt_json(FILE *f, const train_options *o)

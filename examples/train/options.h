@@ -53,11 +53,11 @@ int topt_parse(train_options *o, int argc, char **argv, char *err, size_t cap, c
 size_t topt_serialize(const train_options *o, char *buf, size_t cap);
 int topt_deserialize(train_options *o, const char *text, char *err, size_t cap);
 
-/* 1 if flag @p name is part of a run's identity (compared on resume). */
-int topt_is_identity(const char *name);
-
-/* The value of flag @p name as text, for messages; returns 0 if unknown. */
-int topt_value(const train_options *o, const char *name, char *buf, size_t cap);
+/* On --resume: the first flag given now (@p given) that is part of a run's
+ * settings and differs from @p run's, with both values as text (cap bytes
+ * each); NULL when there is none. */
+const char *topt_first_change(const train_options *now, const train_options *run, const char *given,
+                              char *mine, char *theirs, size_t cap);
 
 /* Every setting as JSON object members (indented), defining ones and program ones. */
 void topt_json(FILE *f, const train_options *o);

@@ -6,98 +6,34 @@
 #include <string.h>
 
 #include "train.h"
+#include "../common/data.h"
 #include "../common/util.h"
 
-#define CHECK(call)                                                                                \
-    do {                                                                                           \
-        if ((call) < 0) {                                                                          \
-            fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());                              \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
-
-/* Opens the train or test part (the dataset flags of rfnas-search). */
+/* rfnas-train's data: the test set is required (training is judged on it),
+ * and a file list that names no file is refused by name. */
 static int open_part(trainer *t, rfnas_part part, rfnas_dataset **ds)
 {
     const train_options *o = &t->opt;
-    *ds = NULL;
-    static const struct {
-        const char *name;
-        rfnas_format format;
-        const char *dir;
-    } dirs[] = {
-        {"fashion-mnist", RFNAS_FORMAT_FASHION_MNIST, "/usr/share/datasets/fashion-mnist"},
-        {"mnist", RFNAS_FORMAT_MNIST, "/usr/share/datasets/mnist"},
-        {"cifar10", RFNAS_FORMAT_CIFAR10, NULL},
-        {"cifar100", RFNAS_FORMAT_CIFAR100, NULL},
-    };
-    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
-        if (strcmp(o->dataset, dirs[i].name) != 0)
-            continue;
-        const char *dir = o->data_dir[0] ? o->data_dir : dirs[i].dir;
-        if (dir == NULL) {
-            fprintf(stderr, "rfnas-train: --dataset %s needs --data-dir\n", o->dataset);
-            return -1;
-        }
-        CHECK(rfnas_dataset_open(ds, t->ctx, dirs[i].format, dir, part, NULL));
-        return 0;
-    }
-    const char *which = part == RFNAS_PART_TRAIN ? "train" : "test";
-    const char *list = part == RFNAS_PART_TRAIN ? o->train_files : o->test_files;
-    if (list[0] == '\0') {
-        /* Training is judged on the test set: it is not optional here. */
-        fprintf(stderr, "rfnas-train: --dataset %s needs --%s-files\n", o->dataset, which);
-        return -1;
-    }
-    char buf[TOPT_TEXT];
-    const char *paths[64];
-    size_t n = 0;
-    strcpy(buf, list);
-    for (char *tok = strtok(buf, ","); tok && n < 64; tok = strtok(NULL, ","))
-        paths[n++] = tok;
-    if (strcmp(o->dataset, "idx") == 0) {
-        if (n != 2) {
-            fprintf(stderr, "rfnas-train: --%s-files for idx is IMAGES,LABELS\n", which);
-            return -1;
-        }
-        CHECK(rfnas_dataset_open_idx(ds, t->ctx, paths[0], paths[1], NULL));
-        return 0;
-    }
-    if (n == 0) {
-        fprintf(stderr, "rfnas-train: --%s-files names no file\n", which);
-        return -1;
-    }
-    CHECK(rfnas_dataset_open_cifar(ds, t->ctx, paths, n, strcmp(o->dataset, "cifar100-files") == 0,
-                                   NULL));
-    return 0;
+    const dataset_source src = {.dataset = o->dataset,
+                                .data_dir = o->data_dir,
+                                .train_files = o->train_files,
+                                .test_files = o->test_files,
+                                .refuse_empty_list = 1};
+    return dataset_open_part(t->ctx, &src, part, ds);
 }
 
 /* The training iterator: crop after padding, flip, cutout (SPEC 6.6, 8.1). */
 static int make_iterator(trainer *t)
 {
     const train_options *o = &t->opt;
-    rfnas_config *cfg;
-    CHECK(rfnas_config_create(&cfg));
-    int rc = 0;
-    if (rfnas_config_set_int(cfg, RFNAS_KEY_ITER_BATCH, o->batch) < 0 ||
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CROP_PAD, o->crop_pad) < 0 ||
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_FLIP, o->flip) < 0 ||
-        rfnas_config_set_int(cfg, RFNAS_KEY_ITER_CUTOUT, o->cutout) < 0)
-        rc = -1;
-    double mean[4], std[4];
-    int known = known_normalisation(o->dataset, mean, std);
-    if (rc == 0 && known == t->in_c &&
-        (rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_MEAN, mean, (size_t)known) < 0 ||
-         rfnas_config_set_doubles(cfg, RFNAS_KEY_ITER_STD, std, (size_t)known) < 0))
-        rc = -1;
-    if (rc == 0 && rfnas_iter_create(&t->it, t->train_set, cfg) < 0)
-        rc = -1;
-    if (rc == 0 && rfnas_iter_normalization(t->it, t->mean, t->std, 4) < 0)
-        rc = -1;
+    rfnas_config *cfg =
+        train_iter_config(o->batch, o->crop_pad, o->flip, o->cutout, o->dataset, t->in_c);
+    if (cfg == NULL)
+        return -1;
+    int rc = rfnas_iter_create(&t->it, t->train_set, cfg) < 0 ||
+             rfnas_iter_normalization(t->it, t->mean, t->std, 4) < 0;
     rfnas_config_destroy(cfg);
-    if (rc < 0)
-        fprintf(stderr, "rfnas-train: %s\n", rfnas_error_last());
-    return rc;
+    return rc ? fail() : 0;
 }
 
 static int make_net(trainer *t)
@@ -152,31 +88,7 @@ static int make_net(trainer *t)
     rfnas_config_destroy(cfg);
     CHECK(st);
 
-    char lr[64], mom[64], wd[64], clip[64], nest[8];
-    snprintf(lr, sizeof lr, "%.17g", o->lr);
-    snprintf(mom, sizeof mom, "%.17g", o->momentum);
-    snprintf(wd, sizeof wd, "%.17g", o->weight_decay);
-    snprintf(clip, sizeof clip, "%.17g", o->clip);
-    snprintf(nest, sizeof nest, "%ld", o->nesterov);
-    const char *sgd_kv[] = {"opt.kind",
-                            "sgd",
-                            "opt.lr",
-                            lr,
-                            "opt.momentum",
-                            mom,
-                            "opt.weight_decay",
-                            wd,
-                            "opt.grad_clip",
-                            clip,
-                            "opt.nesterov",
-                            nest,
-                            NULL};
-    if ((cfg = config_of(sgd_kv)) == NULL)
-        return -1;
-    st = rfnas_optimizer_create(&t->sgd, t->net, RFNAS_GROUP_WEIGHTS, cfg);
-    rfnas_config_destroy(cfg);
-    CHECK(st);
-    return 0;
+    return sgd_open(&t->sgd, t->net, o->lr, o->momentum, o->weight_decay, o->clip, o->nesterov);
 }
 
 /* Settings the library would refuse later with a less specific message. */
@@ -206,36 +118,20 @@ static int check_settings(const trainer *t)
 int trainer_open(trainer *t)
 {
     const train_options *o = &t->opt;
-    char seed[32], threads[32];
-    snprintf(seed, sizeof seed, "%ld", o->seed);
-    snprintf(threads, sizeof threads, "%ld", o->threads);
-    rfnas_config *cfg =
-        config_of((const char *const[]){"ctx.seed", seed, "ctx.threads", threads, NULL});
-    if (cfg == NULL)
+    if (ctx_open(&t->ctx, o->seed, o->threads) < 0 ||
+        open_part(t, RFNAS_PART_TRAIN, &t->train_all) < 0)
         return -1;
-    rfnas_status st = rfnas_ctx_create(&t->ctx, cfg);
-    rfnas_config_destroy(cfg);
-    CHECK(st);
-
-    if (open_part(t, RFNAS_PART_TRAIN, &t->train_all) < 0)
+    if (dataset_input(t->train_all, &t->in_c, &t->in_h, &t->in_w, &t->classes) < 0)
         return -1;
-    int64_t n;
-    CHECK(rfnas_dataset_shape(t->train_all, &n, &t->in_c, &t->in_h, &t->in_w, &t->classes));
-    if (t->in_c > 4) {
-        fprintf(stderr, "rfnas-train: images with %lld channels; at most 4 are supported\n",
-                (long long)t->in_c);
-        return -1;
-    }
     t->net_h = o->pad_to > 0 ? o->pad_to : t->in_h;
     t->net_w = o->pad_to > 0 ? o->pad_to : t->in_w;
     if (check_settings(t) < 0)
         return -1;
-    int64_t keep = o->train_subset > 0 && o->train_subset < n ? o->train_subset : n;
-    CHECK(rfnas_dataset_subset(&t->train_set, t->train_all, 0, keep));
-    if (open_part(t, RFNAS_PART_TEST, &t->test_all) < 0)
+    if (dataset_first(&t->train_set, t->train_all, o->train_subset) < 0 ||
+        open_part(t, RFNAS_PART_TEST, &t->test_all) < 0)
         return -1;
-    int64_t tn, tc, th, tw;
-    CHECK(rfnas_dataset_shape(t->test_all, &tn, &tc, &th, &tw, NULL));
+    int64_t tc, th, tw;
+    CHECK(rfnas_dataset_shape(t->test_all, NULL, &tc, &th, &tw, NULL));
     if (tc != t->in_c || th != t->in_h || tw != t->in_w) {
         fprintf(stderr,
                 "rfnas-train: test images are %lldx%lldx%lld, training images "
@@ -244,9 +140,7 @@ int trainer_open(trainer *t)
                 (long long)t->in_w);
         return -1;
     }
-    keep = o->test_subset > 0 && o->test_subset < tn ? o->test_subset : tn;
-    CHECK(rfnas_dataset_subset(&t->test_set, t->test_all, 0, keep));
-    if (make_iterator(t) < 0)
+    if (dataset_first(&t->test_set, t->test_all, o->test_subset) < 0 || make_iterator(t) < 0)
         return -1;
     CHECK(rfnas_iter_shape(t->it, NULL, NULL, NULL, NULL, &t->steps_per_epoch));
     if (make_net(t) < 0)

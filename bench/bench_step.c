@@ -17,7 +17,8 @@
  * per stage) and batch size, for the scaling tables. --ablate turns one of
  * DESIGN 3's techniques off in the NB201 supernet (shared-relu: a ReLU per
  * conv op; pool-in-sum: avg_pool_3x3 stored by a node of its own; node-sum: a
- * weighted sum per edge, then an add per node), through the internal switch
+ * weighted sum per edge, then an add per node; merged-conv: a convolution and
+ * BN per edge instead of one per node and kernel size), through the internal switch
  * rfnas__net_ablate (net/net.h), for the ablation table.
  *
  * A step is what a first-order search does per training batch: an arch step
@@ -125,6 +126,7 @@ static const struct {
     {"shared-relu", RFNAS__ABLATE_SHARED_RELU},
     {"pool-in-sum", RFNAS__ABLATE_POOL_IN_SUM},
     {"node-sum", RFNAS__ABLATE_NODE_SUM},
+    {"merged-conv", RFNAS__ABLATE_MERGED_CONV},
 };
 
 typedef struct bench_cfg {
@@ -488,8 +490,8 @@ int main(int argc, char **argv)
             o.ablate = v;
             o.ablate_bits = ablation_bits(v);
             if (!o.ablate_bits) {
-                fprintf(stderr, "rfnas-bench: --ablate wants shared-relu, pool-in-sum or node-sum "
-                                "(comma-separated)\n");
+                fprintf(stderr, "rfnas-bench: --ablate wants shared-relu, pool-in-sum, node-sum "
+                                "or merged-conv (comma-separated)\n");
                 return 2;
             }
         }

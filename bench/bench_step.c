@@ -374,8 +374,9 @@ static void run_config(const bench_cfg *bc0, const opts *o)
             const size_t plan_a = rfnas__graph_plan_bytes(g, RFNAS__MODE_ARCH);
             size_t all_tensors = 0;
             for (int t = 0; t < rfnas__graph_tensor_count(g); t++)
-                all_tensors += rfnas__graph_tensor_info(g, t)->per_sample * sizeof(float) *
-                               (size_t)bc->batch;
+                if (rfnas__graph_tensor_info(g, t)->base < 0) /* a view has no buffer */
+                    all_tensors += rfnas__graph_tensor_info(g, t)->per_sample * sizeof(float) *
+                                   (size_t)bc->batch;
             size_t arena = plan_eval > plan_w ? plan_eval : plan_w;
             arena = plan_a > arena ? plan_a : arena;
             struct rusage ru;

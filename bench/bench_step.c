@@ -17,7 +17,8 @@
  * per stage) and batch size, for the scaling tables. --ablate turns one of
  * DESIGN 3's techniques off in the NB201 supernet (shared-relu: a ReLU per
  * conv op; pool-in-sum: avg_pool_3x3 stored by a node of its own; node-sum: a
- * weighted sum per edge, then an add per node), through the internal switch
+ * weighted sum per edge, then an add per node; merged-conv: a convolution and
+ * BN per edge instead of one per node and kernel size), through the internal switch
  * rfnas__net_ablate (net/net.h), for the ablation table.
  *
  * A step is what a first-order search does per training batch: an arch step
@@ -125,6 +126,7 @@ static const struct {
     {"shared-relu", RFNAS__ABLATE_SHARED_RELU},
     {"pool-in-sum", RFNAS__ABLATE_POOL_IN_SUM},
     {"node-sum", RFNAS__ABLATE_NODE_SUM},
+    {"merged-conv", RFNAS__ABLATE_MERGED_CONV},
 };
 
 typedef struct bench_cfg {
@@ -372,8 +374,9 @@ static void run_config(const bench_cfg *bc0, const opts *o)
             const size_t plan_a = rfnas__graph_plan_bytes(g, RFNAS__MODE_ARCH);
             size_t all_tensors = 0;
             for (int t = 0; t < rfnas__graph_tensor_count(g); t++)
-                all_tensors += rfnas__graph_tensor_info(g, t)->per_sample * sizeof(float) *
-                               (size_t)bc->batch;
+                if (rfnas__graph_tensor_info(g, t)->base < 0) /* a view has no buffer */
+                    all_tensors += rfnas__graph_tensor_info(g, t)->per_sample * sizeof(float) *
+                                   (size_t)bc->batch;
             size_t arena = plan_eval > plan_w ? plan_eval : plan_w;
             arena = plan_a > arena ? plan_a : arena;
             struct rusage ru;
@@ -488,8 +491,8 @@ int main(int argc, char **argv)
             o.ablate = v;
             o.ablate_bits = ablation_bits(v);
             if (!o.ablate_bits) {
-                fprintf(stderr, "rfnas-bench: --ablate wants shared-relu, pool-in-sum or node-sum "
-                                "(comma-separated)\n");
+                fprintf(stderr, "rfnas-bench: --ablate wants shared-relu, pool-in-sum, node-sum "
+                                "or merged-conv (comma-separated)\n");
                 return 2;
             }
         }

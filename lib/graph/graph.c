@@ -105,7 +105,36 @@ int rfnas__graph_tensor(rfnas__graph *g, int64_t c, int64_t h, int64_t w, rfnas_
     int64_t cp = layout == RFNAS__LAYOUT_BLOCKED16 ? (c + 15) / 16 * 16 : c;
     t->per_sample = (size_t)(cp * h * w);
     t->producer = -1;
+    t->base = -1;
+    t->view_off = 0;
+    t->sample_stride = t->per_sample;
+    g->flags[g->n_tensors] = 0;
     return g->n_tensors++;
+}
+
+int rfnas__graph_view(rfnas__graph *g, int base, int64_t c0, int64_t c)
+{
+    if (base < 0 || base >= g->n_tensors)
+        return rfnas__error(RFNAS_E_INVALID, "graph: view of unknown tensor %d", base);
+    const rfnas__tensor b = g->tensors[base]; /* a copy: adding a tensor may move the array */
+    if (b.layout != RFNAS__LAYOUT_BLOCKED16 || b.base >= 0 || c0 < 0 || c < 16 || c0 % 16 ||
+        c % 16 || c0 + c > b.c)
+        return rfnas__error(RFNAS_E_INVALID,
+                            "graph: a view is whole 16-channel blocks of a blocked tensor "
+                            "(channels %lld..%lld of %lld)",
+                            (long long)c0, (long long)(c0 + c), (long long)b.c);
+    if (g->flags[base] & RFNAS__TENSOR_READ)
+        return rfnas__error(RFNAS_E_INVALID, "graph: tensor %d is read directly; no views", base);
+    int v = rfnas__graph_tensor(g, c, b.h, b.w, RFNAS__LAYOUT_BLOCKED16);
+    if (v < 0)
+        return v;
+    rfnas__tensor *t = &g->tensors[v];
+    t->producer = b.producer;
+    t->base = base;
+    t->view_off = (size_t)(c0 * b.h * b.w);
+    t->sample_stride = b.per_sample;
+    g->flags[base] |= RFNAS__TENSOR_HAS_VIEWS;
+    return v;
 }
 
 int rfnas__graph_param(rfnas__graph *g, const char *name, rfnas__group group, size_t size)
@@ -126,9 +155,9 @@ int rfnas__graph_param(rfnas__graph *g, const char *name, rfnas__group group, si
     return g->n_params++;
 }
 
-int rfnas__graph_node(rfnas__graph *g, const rfnas__node_ops *ops, void *state, const char *name,
-                      const int *in, int n_in, const int *out, int n_out, const int *params,
-                      int n_params, size_t scratch_per_sample)
+static int add_node(rfnas__graph *g, const rfnas__node_ops *ops, void *state, const char *name,
+                    const int *in, int n_in, const int *out, int n_out, const int *params,
+                    int n_params, size_t scratch_per_sample, int reads_views)
 {
     rfnas_status rc = RFNAS_OK;
     if (g->finalized)
@@ -143,6 +172,15 @@ int rfnas__graph_node(rfnas__graph *g, const rfnas__node_ops *ops, void *state, 
                               "graph: node %s reads tensor %d, which is neither a graph input "
                               "nor produced by an earlier node",
                               name, in[i]);
+        else if (g->flags[in[i]] & RFNAS__TENSOR_HAS_VIEWS)
+            rc = rfnas__error(RFNAS_E_INVALID,
+                              "graph: node %s reads tensor %d, which is read through views", name,
+                              in[i]);
+        else if (g->tensors[in[i]].base >= 0 &&
+                 (!reads_views || (g->flags[in[i]] & RFNAS__TENSOR_READ)))
+            rc = rfnas__error(RFNAS_E_INVALID,
+                              "graph: node %s reads view %d, which %s", name, in[i],
+                              reads_views ? "already has its reader" : "this kind cannot read");
     for (int i = 0; rc == RFNAS_OK && i < n_out; i++)
         if (out[i] < 0 || out[i] >= g->n_tensors || g->tensors[out[i]].producer != -1)
             rc = rfnas__error(RFNAS_E_INVALID, "graph: node %s writes tensor %d, which %s", name,
@@ -177,7 +215,56 @@ int rfnas__graph_node(rfnas__graph *g, const rfnas__node_ops *ops, void *state, 
     n->scratch_per_sample = scratch_per_sample;
     for (int i = 0; i < n_out; i++)
         g->tensors[out[i]].producer = g->n_nodes;
+    for (int i = 0; i < n_in; i++)
+        g->flags[in[i]] |= RFNAS__TENSOR_READ;
     return g->n_nodes++;
+}
+
+int rfnas__graph_node(rfnas__graph *g, const rfnas__node_ops *ops, void *state, const char *name,
+                      const int *in, int n_in, const int *out, int n_out, const int *params,
+                      int n_params, size_t scratch_per_sample)
+{
+    return add_node(g, ops, state, name, in, n_in, out, n_out, params, n_params,
+                    scratch_per_sample, 0);
+}
+
+int rfnas__graph_node_views(rfnas__graph *g, const rfnas__node_ops *ops, void *state,
+                            const char *name, const int *in, int n_in, const int *out, int n_out,
+                            const int *params, int n_params, size_t scratch_per_sample)
+{
+    return add_node(g, ops, state, name, in, n_in, out, n_out, params, n_params,
+                    scratch_per_sample, 1);
+}
+
+/* Every base's views tile its channels exactly (rfnas__graph_view). */
+static rfnas_status check_views(const rfnas__graph *g)
+{
+    for (int b = 0; b < g->n_tensors; b++) {
+        if (!(g->flags[b] & RFNAS__TENSOR_HAS_VIEWS))
+            continue;
+        const rfnas__tensor *t = &g->tensors[b];
+        const size_t block = (size_t)(16 * t->h * t->w);
+        uint64_t covered = 0; /* bit per channel block */
+        int overlap = 0;
+        for (int v = 0; v < g->n_tensors; v++) {
+            const rfnas__tensor *u = &g->tensors[v];
+            if (u->base != b)
+                continue;
+            for (size_t k = u->view_off / block; k < (u->view_off / block) + (size_t)(u->c / 16);
+                 k++) {
+                if (k >= 64)
+                    return rfnas__error(RFNAS_E_UNSUPPORTED,
+                                        "graph: views of tensor %d beyond 1024 channels", b);
+                overlap |= (int)(covered >> k & 1u);
+                covered |= 1ull << k;
+            }
+        }
+        const int64_t blocks = t->c / 16;
+        if (overlap || covered != (blocks >= 64 ? ~0ull : (1ull << blocks) - 1))
+            return rfnas__error(RFNAS_E_INVALID,
+                                "graph: the views of tensor %d overlap or leave channels out", b);
+    }
+    return RFNAS_OK;
 }
 
 static rfnas_status mark(rfnas__graph *g, int tensor, uint8_t flag)
@@ -204,6 +291,7 @@ rfnas_status rfnas__graph_finalize(rfnas__graph *g)
         return rfnas__error(RFNAS_E_STATE, "graph: finalized twice");
     if (g->n_nodes == 0)
         return rfnas__error(RFNAS_E_INVALID, "graph: no nodes");
+    RFNAS__TRY(check_views(g));
     for (int k = 0; k < RFNAS__GROUP_COUNT; k++) {
         if (g->group_size[k] == 0)
             continue;

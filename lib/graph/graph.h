@@ -43,13 +43,21 @@ typedef enum rfnas__mode {
     RFNAS__MODE_COUNT = 3
 } rfnas__mode;
 
-enum { RFNAS__NODE_MAX_IN = 48, RFNAS__NODE_MAX_OUT = 2, RFNAS__NODE_MAX_PARAMS = 4 };
+/* A node's parameters: up to 4 per merged part (a BN of 3 edges merged in one
+ * node has 3 gammas, betas, running means and variances). */
+enum { RFNAS__NODE_MAX_IN = 48, RFNAS__NODE_MAX_OUT = 2, RFNAS__NODE_MAX_PARAMS = 12 };
 
 typedef struct rfnas__tensor {
     int64_t c, h, w;
     rfnas__layout layout;
-    size_t per_sample; /* floats per sample, padding included */
-    int producer;      /* node index, or -1 for a graph input */
+    size_t per_sample;    /* floats per sample, padding included */
+    int producer;         /* node index, or -1 for a graph input */
+    /* A view (rfnas__graph_view) has no buffer of its own: it is channels
+     * [c0, c0 + c) of tensor @c base, so its samples are sample_stride floats
+     * apart and start view_off floats into each of base's. For any other
+     * tensor base is -1, view_off 0 and sample_stride per_sample. */
+    int base;
+    size_t view_off, sample_stride;
 } rfnas__tensor;
 
 typedef struct rfnas__param {
@@ -94,6 +102,17 @@ void rfnas__graph_destroy(rfnas__graph *g);
 
 /* A new tensor of per-sample shape c x h x w; returns its id (>= 0) or a negative status. */
 int rfnas__graph_tensor(rfnas__graph *g, int64_t c, int64_t h, int64_t w, rfnas__layout layout);
+/* A view of channels [@p c0, @p c0 + @p c) of the blocked tensor @p base
+ * (DESIGN 3, merged convolutions: one convolution with the output channels of
+ * several edges, whose edges each read their own slice). c0 and c are
+ * multiples of 16 (whole channel blocks), so the slice of each sample is
+ * contiguous. Its value and gradient live inside base's: only nodes added
+ * with rfnas__graph_node_views() may read a view, each view has exactly one
+ * reader (its gradient slice is written once, never accumulated), base is
+ * read only through its views, and the views of a base must cover all of its
+ * channels (checked by finalize). Returns the view's id or a negative status. */
+int rfnas__graph_view(rfnas__graph *g, int base, int64_t c0, int64_t c);
+
 /* A new parameter of @p size floats in @p group; returns its id or a negative status. */
 int rfnas__graph_param(rfnas__graph *g, const char *name, rfnas__group group, size_t size);
 /* Adds a node; the graph takes ownership of @p state (freed by ops->destroy). The node
@@ -101,6 +120,11 @@ int rfnas__graph_param(rfnas__graph *g, const char *name, rfnas__group group, si
 int rfnas__graph_node(rfnas__graph *g, const rfnas__node_ops *ops, void *state, const char *name,
                       const int *in, int n_in, const int *out, int n_out, const int *params,
                       int n_params, size_t scratch_per_sample);
+/* The same, for a node that reads views: it honours each input's
+ * sample_stride (rfnas__tensor) for its values and gradients. */
+int rfnas__graph_node_views(rfnas__graph *g, const rfnas__node_ops *ops, void *state,
+                            const char *name, const int *in, int n_in, const int *out, int n_out,
+                            const int *params, int n_params, size_t scratch_per_sample);
 
 /* Declares @p tensor a graph input, written by the caller before forward. */
 rfnas_status rfnas__graph_mark_input(rfnas__graph *g, int tensor);

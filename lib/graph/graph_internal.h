@@ -6,7 +6,12 @@
 
 #define RFNAS__NO_OFFSET SIZE_MAX
 
-enum { RFNAS__TENSOR_OUTPUT = 1, RFNAS__TENSOR_INPUT = 2 };
+enum {
+    RFNAS__TENSOR_OUTPUT = 1,
+    RFNAS__TENSOR_INPUT = 2,
+    RFNAS__TENSOR_READ = 4,     /* a node reads it */
+    RFNAS__TENSOR_HAS_VIEWS = 8 /* read only through its views */
+};
 
 typedef struct rfnas__plan {
     size_t *value_off;   /* per tensor */

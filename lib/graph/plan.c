@@ -82,6 +82,12 @@ static size_t pack(interval *iv, int n, size_t *placed_off, int *by_off)
     return total;
 }
 
+/* The tensor whose buffers hold @p t: its base for a view, else itself. */
+static int storage(const rfnas__graph *g, int t)
+{
+    return g->tensors[t].base >= 0 ? g->tensors[t].base : t;
+}
+
 rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p)
 {
     const int F = g->n_nodes, T = g->n_tensors;
@@ -121,7 +127,7 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
         for (int k = 0; k < n->n_params; k++)
             dep |= g->params[n->params[k]].group == group;
         for (int k = 0; k < n->n_in; k++)
-            if (depends[n->in[k]]) {
+            if (depends[storage(g, n->in[k])]) {
                 dep = 1;
                 p->need_grad[i] |= 1ull << k;
             }
@@ -131,7 +137,8 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
     }
 
     /* Value lifetimes: from production to the last forward read, or to the
-     * backward of a node that keeps the tensor. */
+     * backward of a node that keeps the tensor. A view's reads and keeps are
+     * its base's. */
     for (int t = 0; t < T; t++) {
         start[t] = g->tensors[t].producer < 0 ? 0 : g->tensors[t].producer;
         end[t] = (g->flags[t] & RFNAS__TENSOR_OUTPUT) ? END : start[t];
@@ -143,7 +150,7 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
         const uint64_t keeps =
             training && p->runs_backward[i] && n->ops->keeps ? n->ops->keeps(n, group) : 0;
         for (int k = 0; k < n->n_in; k++) {
-            int t = n->in[k];
+            int t = storage(g, n->in[k]);
             int until = (keeps >> k & 1u) ? BWD_TIME(i) : i;
             end[t] = until > end[t] ? until : end[t];
         }
@@ -154,22 +161,27 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
 
     /* Gradient lifetimes: from the first backward write (the last consumer in
      * forward order) to the producer's backward. The first writer overwrites,
-     * every later one accumulates. */
+     * every later one accumulates. A view's one reader writes its slice of the
+     * base's gradient: the views tile the base, so the slices never overlap
+     * and none accumulates. */
     for (int i = F - 1; i >= 0 && training; i--) {
         const rfnas__node *n = &g->nodes[i];
         for (int k = 0; k < n->n_in; k++) {
             if (!(p->need_grad[i] >> k & 1u))
                 continue;
-            int t = n->in[k];
+            const int view = g->tensors[n->in[k]].base >= 0;
+            int t = storage(g, n->in[k]);
             if (gstart[t] < 0)
                 gstart[t] = BWD_TIME(i);
-            else
+            else if (!view)
                 p->accumulate[i] |= 1ull << k;
         }
     }
 
     int n_iv = 0;
     for (int t = 0; t < T; t++) {
+        if (g->tensors[t].base >= 0)
+            continue; /* placed with its base below */
         size_t bytes = (g->tensors[t].per_sample * batch * sizeof(float) + ALIGN - 1) / ALIGN * ALIGN;
         iv[n_iv++] = (interval){bytes, start[t], end[t], &p->value_off[t]};
         if (gstart[t] >= 0) {
@@ -188,6 +200,15 @@ rfnas_status rfnas__plan_build(rfnas__graph *g, rfnas__mode mode, rfnas__plan *p
             iv[n_iv++] = (interval){bytes, BWD_TIME(i), BWD_TIME(i), &p->scratch_bwd_off[i]};
     }
     p->bytes = pack(iv, n_iv, placed, by_off);
+    for (int t = 0; t < T; t++) {
+        const rfnas__tensor *u = &g->tensors[t];
+        if (u->base < 0)
+            continue;
+        const size_t off = u->view_off * sizeof(float);
+        p->value_off[t] = p->value_off[u->base] + off;
+        p->grad_off[t] = p->grad_off[u->base] == RFNAS__NO_OFFSET ? RFNAS__NO_OFFSET
+                                                                  : p->grad_off[u->base] + off;
+    }
 #undef BWD_TIME
 done:
     rfnas__free(ctx, depends);

@@ -76,20 +76,31 @@ static void remember_weight(rfnas__netb *b, int param, size_t fan_in)
     b->fan_in[b->n_weights++] = fan_in;
 }
 
-int rfnas__netb_conv(rfnas__netb *b, const char *prefix, int x, int64_t cout, int k, int stride,
-                     int pad, int dilation, int groups)
+int rfnas__netb_conv_weight(rfnas__netb *b, const char *prefix, int64_t cin, int64_t cout, int k,
+                            int groups)
 {
-    if (b->rc != RFNAS_OK || x < 0)
+    if (b->rc != RFNAS_OK)
         return -1;
     const rfnas__group group =
         b->cfg->features == RFNAS__FEATURES_RANDOM ? RFNAS__GROUP_FROZEN : RFNAS__GROUP_WEIGHTS;
     char name[128];
     rfnas__netb_name(name, sizeof name, "%s.conv.weight", prefix);
-    const size_t fan_in = (size_t)(rfnas__netb_channels(b, x) / groups * k * k);
+    const size_t fan_in = (size_t)(cin / groups * k * k);
     int w = rfnas__netb_param(b, name, group, (size_t)cout * fan_in);
+    if (w >= 0)
+        remember_weight(b, w, fan_in);
+    return b->rc == RFNAS_OK ? w : -1;
+}
+
+int rfnas__netb_conv(rfnas__netb *b, const char *prefix, int x, int64_t cout, int k, int stride,
+                     int pad, int dilation, int groups)
+{
+    if (b->rc != RFNAS_OK || x < 0)
+        return -1;
+    int w = rfnas__netb_conv_weight(b, prefix, rfnas__netb_channels(b, x), cout, k, groups);
     if (w < 0)
         return -1;
-    remember_weight(b, w, fan_in);
+    char name[128];
     rfnas__netb_name(name, sizeof name, "%s.conv", prefix);
     return b->rc == RFNAS_OK ? rfnas__netb_check(b, rfnas__node_conv(b->g, name, x, cout, k,
                                                                      stride, pad, dilation,
@@ -97,29 +108,38 @@ int rfnas__netb_conv(rfnas__netb *b, const char *prefix, int x, int64_t cout, in
                              : -1;
 }
 
+rfnas__netb_bn_params rfnas__netb_bn_params_of(rfnas__netb *b, const char *prefix, int64_t c,
+                                               int affine, int track)
+{
+    char name[128];
+    rfnas__netb_bn_params p = {-1, -1, -1, -1};
+    if (affine) {
+        rfnas__netb_name(name, sizeof name, "%s.bn.gamma", prefix);
+        p.gamma = rfnas__netb_param(b, name, RFNAS__GROUP_WEIGHTS, (size_t)c);
+        rfnas__netb_name(name, sizeof name, "%s.bn.beta", prefix);
+        p.beta = rfnas__netb_param(b, name, RFNAS__GROUP_WEIGHTS, (size_t)c);
+    }
+    if (track) {
+        rfnas__netb_name(name, sizeof name, "%s.bn.running_mean", prefix);
+        p.run_mean = rfnas__netb_param(b, name, RFNAS__GROUP_STATE, (size_t)c);
+        rfnas__netb_name(name, sizeof name, "%s.bn.running_var", prefix);
+        p.run_var = rfnas__netb_param(b, name, RFNAS__GROUP_STATE, (size_t)c);
+    }
+    return p;
+}
+
 int rfnas__netb_bn(rfnas__netb *b, const char *prefix, int x, int affine, int track)
 {
     if (b->rc != RFNAS_OK || x < 0)
         return -1;
-    const int64_t c = rfnas__netb_channels(b, x);
-    char name[128];
-    int gamma = -1, beta = -1, rm = -1, rv = -1;
-    if (affine) {
-        rfnas__netb_name(name, sizeof name, "%s.bn.gamma", prefix);
-        gamma = rfnas__netb_param(b, name, RFNAS__GROUP_WEIGHTS, (size_t)c);
-        rfnas__netb_name(name, sizeof name, "%s.bn.beta", prefix);
-        beta = rfnas__netb_param(b, name, RFNAS__GROUP_WEIGHTS, (size_t)c);
-    }
-    if (track) {
-        rfnas__netb_name(name, sizeof name, "%s.bn.running_mean", prefix);
-        rm = rfnas__netb_param(b, name, RFNAS__GROUP_STATE, (size_t)c);
-        rfnas__netb_name(name, sizeof name, "%s.bn.running_var", prefix);
-        rv = rfnas__netb_param(b, name, RFNAS__GROUP_STATE, (size_t)c);
-    }
+    const rfnas__netb_bn_params p =
+        rfnas__netb_bn_params_of(b, prefix, rfnas__netb_channels(b, x), affine, track);
     if (b->rc != RFNAS_OK)
         return -1;
+    char name[128];
     rfnas__netb_name(name, sizeof name, "%s.bn", prefix);
-    return rfnas__netb_check(b, rfnas__node_bn(b->g, name, x, gamma, beta, rm, rv));
+    return rfnas__netb_check(
+        b, rfnas__node_bn(b->g, name, x, p.gamma, p.beta, p.run_mean, p.run_var));
 }
 
 int rfnas__netb_relu(rfnas__netb *b, const char *prefix, int x)

@@ -39,6 +39,22 @@ int rfnas__netb_check(rfnas__netb *b, int id);
 int rfnas__netb_param(rfnas__netb *b, const char *name, rfnas__group group, size_t size);
 int64_t rfnas__netb_channels(const rfnas__netb *b, int x);
 
+/* The weight "<prefix>.conv.weight" of a bias-free convolution of @p cin
+ * (per group: cin / groups) to @p cout channels, k x k: FROZEN under random
+ * features, else WEIGHTS, registered for initialisation from its fan-in. The
+ * parameter alone, for builders that create parameters in one order and
+ * nodes in another (merged convolutions). */
+int rfnas__netb_conv_weight(rfnas__netb *b, const char *prefix, int64_t cin, int64_t cout, int k,
+                            int groups);
+
+/* The parameters of BN "<prefix>.bn" over @p c channels (gamma and beta in
+ * WEIGHTS when @p affine, running statistics when @p track; -1 when absent). */
+typedef struct rfnas__netb_bn_params {
+    int gamma, beta, run_mean, run_var;
+} rfnas__netb_bn_params;
+rfnas__netb_bn_params rfnas__netb_bn_params_of(rfnas__netb *b, const char *prefix, int64_t c,
+                                               int affine, int track);
+
 /* Bias-free convolution "<prefix>.conv" with weight "<prefix>.conv.weight",
  * FROZEN under random features, else WEIGHTS. */
 int rfnas__netb_conv(rfnas__netb *b, const char *prefix, int x, int64_t cout, int k, int stride,

@@ -31,63 +31,209 @@ static int conv_bn(rfnas__netb *b, const char *prefix, int relu_x, int64_t cout,
     return rfnas__netb_bn(b, prefix, conv(b, prefix, relu_x, cout, k, stride, pad), affine, track);
 }
 
+/* A conv op's kernel size, or 0 for any other op. */
+static int conv_kernel(rfnas__op op)
+{
+    return op == RFNAS__OP_NOR_CONV_1X1 ? 1 : op == RFNAS__OP_NOR_CONV_3X3 ? 3
+                                          : op == RFNAS__OP_NOR_CONV_7X7 ? 7
+                                                                         : 0;
+}
+
+/* A search cell's parameters and op outputs, slot [i][j][k] for op k of edge
+ * i <- j (DESIGN 3, "work that PyTorch repeats is done once"). */
+typedef struct cell_build {
+    int cell, cols;
+    int64_t c;
+    int weight[4][3][RFNAS__MAX_OPS];
+    rfnas__netb_bn_params bn[4][3][RFNAS__MAX_OPS];
+    int out[4][3][RFNAS__MAX_OPS];
+    int pooled[4][3][RFNAS__MAX_OPS];
+} cell_build;
+
+static void op_prefix(char *buf, size_t size, const cell_build *cb, int i, int j, rfnas__op op)
+{
+    rfnas__netb_name(buf, size, "cells.%d.edge.%d->%d.%s", cb->cell, j, i,
+                     rfnas__op_info_of(op)->name);
+}
+
+/* The convolutions of kernel @p ks on the edges leaving node j, given
+ * ReLU(node j) @p relu: one merged convolution and BN (then a view per edge)
+ * when @p merge and several edges have one, else a convolution and a BN each. */
+static void conv_ops_from(rfnas__netb *b, cell_build *cb, const rfnas_space *space, int j,
+                          int relu, int ks, int merge)
+{
+    int ti[3 * RFNAS__MAX_OPS], tk[3 * RFNAS__MAX_OPS], n = 0;
+    for (int i = j + 1; i <= 3; i++) {
+        const int e = rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, j);
+        for (int k = 0; k < cb->cols; k++)
+            if (conv_kernel((rfnas__op)space->ops[0][e][k]) == ks) {
+                ti[n] = i;
+                tk[n++] = k;
+            }
+    }
+    char name[128];
+    if (n >= 2 && merge && n <= RFNAS__NODE_MAX_PARAMS / 4) {
+        int w[3], gamma[3], beta[3], rm[3], rv[3];
+        for (int t = 0; t < n; t++) {
+            const rfnas__netb_bn_params *p = &cb->bn[ti[t]][j][tk[t]];
+            w[t] = cb->weight[ti[t]][j][tk[t]];
+            gamma[t] = p->gamma;
+            beta[t] = p->beta;
+            rm[t] = p->run_mean;
+            rv[t] = p->run_var;
+        }
+        const rfnas__netb_bn_params *p0 = &cb->bn[ti[0]][j][tk[0]];
+        rfnas__netb_name(name, sizeof name, "cells.%d.node.%d.conv%dx%d.merged", cb->cell, j, ks,
+                         ks);
+        int y = rfnas__netb_check(
+            b, rfnas__node_conv_merged(b->g, name, relu, cb->c, ks, ks / 2, w, n));
+        if (b->rc != RFNAS_OK)
+            return;
+        rfnas__netb_name(name, sizeof name, "cells.%d.node.%d.conv%dx%d.merged.bn", cb->cell, j,
+                         ks, ks);
+        y = rfnas__netb_check(
+            b, rfnas__node_bn_merged(b->g, name, y, p0->gamma >= 0 ? gamma : NULL,
+                                     p0->beta >= 0 ? beta : NULL,
+                                     p0->run_mean >= 0 ? rm : NULL,
+                                     p0->run_var >= 0 ? rv : NULL, n));
+        for (int t = 0; t < n && b->rc == RFNAS_OK; t++)
+            cb->out[ti[t]][j][tk[t]] =
+                rfnas__netb_check(b, rfnas__graph_view(b->g, y, t * cb->c, cb->c));
+        return;
+    }
+    for (int t = 0; t < n && b->rc == RFNAS_OK; t++) {
+        const int i = ti[t], k = tk[t];
+        const rfnas__op op =
+            (rfnas__op)space->ops[0][rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, j)][k];
+        op_prefix(name, sizeof name, cb, i, j, op);
+        char full[160];
+        rfnas__netb_name(full, sizeof full, "%s.conv", name);
+        int y = rfnas__netb_check(b, rfnas__node_conv(b->g, full, relu, cb->c, ks, 1, ks / 2, 1,
+                                                      1, cb->weight[i][j][k]));
+        if (b->rc != RFNAS_OK)
+            return;
+        const rfnas__netb_bn_params *p = &cb->bn[i][j][k];
+        rfnas__netb_name(full, sizeof full, "%s.bn", name);
+        cb->out[i][j][k] = rfnas__netb_check(
+            b, rfnas__node_bn(b->g, full, y, p->gamma, p->beta, p->run_mean, p->run_var));
+    }
+}
+
+/* The ReLU every conv op applies to node j, computed once (DESIGN 3). */
+static int relu_of(rfnas__netb *b, const cell_build *cb, int node, int j)
+{
+    char name[64];
+    rfnas__netb_name(name, sizeof name, "cells.%d.node.%d", cb->cell, j);
+    return rfnas__netb_relu(b, name, node);
+}
+
 static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_space *space)
 {
     if (b->rc != RFNAS_OK)
         return -1;
-    const int64_t c = rfnas__graph_tensor_info(b->g, x)->c;
+    cell_build cbb, *cb = &cbb;
+    memset(cb, 0, sizeof *cb);
+    cb->cell = cell;
+    cb->cols = space->ops_per_edge;
+    cb->c = rfnas__graph_tensor_info(b->g, x)->c;
+    const int cols = cb->cols;
     /* avg_pool_3x3 is computed inside the node sums (rfnas__node_mixed_pooled):
      * no pooled tensor is written, kept or differentiated. */
     const int pool_on_the_fly = rfnas__graph_tensor_info(b->g, x)->w <= RFNAS__MIXED_MAX_W &&
                                 !(rfnas__net_ablate & RFNAS__ABLATE_POOL_IN_SUM);
     const int share_relu = !(rfnas__net_ablate & RFNAS__ABLATE_SHARED_RELU);
-    int nodes[4] = {x, -1, -1, -1};
-    int relus[4] = {-1, -1, -1, -1};
-    const int cols = space->ops_per_edge;
-    for (int i = 1; i <= 3 && b->rc == RFNAS_OK; i++) {
-        int ops[3 * RFNAS__MAX_OPS], pooled[3 * RFNAS__MAX_OPS] = {0}, rows[3];
+    /* Merged convolutions gather their weights once: frozen (random features)
+     * only; each edge's slice is whole 16-channel blocks (rfnas__graph_view). */
+    const int merge = share_relu && !(rfnas__net_ablate & RFNAS__ABLATE_MERGED_CONV) &&
+                      b->cfg->features == RFNAS__FEATURES_RANDOM && cb->c % 16 == 0;
+
+    /* Parameters first, edge by edge in the order of the space: the group
+     * arrays (checkpoints, optimizer state) do not depend on how the ops are
+     * grouped into nodes below. */
+    for (int i = 1; i <= 3 && b->rc == RFNAS_OK; i++)
         for (int j = 0; j < i; j++) {
             const int e = rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, j);
-            rows[j] = e;
+            for (int k = 0; k < cols && b->rc == RFNAS_OK; k++) {
+                const rfnas__op op = (rfnas__op)space->ops[0][e][k];
+                cb->out[i][j][k] = -1;
+                const int ks = conv_kernel(op);
+                if (!ks)
+                    continue;
+                char prefix[128];
+                op_prefix(prefix, sizeof prefix, cb, i, j, op);
+                cb->weight[i][j][k] = rfnas__netb_conv_weight(b, prefix, cb->c, cb->c, ks, 1);
+                cb->bn[i][j][k] = rfnas__netb_bn_params_of(b, prefix, cb->c, b->affine, b->track);
+            }
+        }
+
+    int nodes[4] = {x, -1, -1, -1};
+    for (int j = 0; j < 3 && b->rc == RFNAS_OK; j++) {
+        /* The conv ops leaving node j, then node j + 1, whose edges are all built. */
+        static const int kernels[3] = {1, 3, 7};
+        int has_conv = 0;
+        for (int i = j + 1; i <= 3; i++)
+            for (int k = 0; k < cols; k++)
+                has_conv |= conv_kernel(
+                    (rfnas__op)space->ops[0][rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, j)][k]);
+        const int relu = share_relu && has_conv ? relu_of(b, cb, nodes[j], j) : -1;
+        for (int q = 0; q < 3 && b->rc == RFNAS_OK && has_conv; q++) {
+            if (share_relu) {
+                conv_ops_from(b, cb, space, j, relu, kernels[q], merge);
+                continue;
+            }
+            /* Ablation: a ReLU per conv op, so one convolution per ReLU. */
+            for (int i = j + 1; i <= 3 && b->rc == RFNAS_OK; i++) {
+                const int e = rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, j);
+                for (int k = 0; k < cols && b->rc == RFNAS_OK; k++) {
+                    const rfnas__op op = (rfnas__op)space->ops[0][e][k];
+                    if (conv_kernel(op) != kernels[q])
+                        continue;
+                    char prefix[128];
+                    op_prefix(prefix, sizeof prefix, cb, i, j, op);
+                    const int r = rfnas__netb_relu(b, prefix, nodes[j]);
+                    char name[160];
+                    rfnas__netb_name(name, sizeof name, "%s.conv", prefix);
+                    int y = rfnas__netb_check(b, rfnas__node_conv(b->g, name, r, cb->c,
+                                                                  kernels[q], 1, kernels[q] / 2,
+                                                                  1, 1, cb->weight[i][j][k]));
+                    const rfnas__netb_bn_params *p = &cb->bn[i][j][k];
+                    rfnas__netb_name(name, sizeof name, "%s.bn", prefix);
+                    if (b->rc == RFNAS_OK)
+                        cb->out[i][j][k] = rfnas__netb_check(
+                            b, rfnas__node_bn(b->g, name, y, p->gamma, p->beta, p->run_mean,
+                                              p->run_var));
+                }
+            }
+        }
+        const int i = j + 1;
+        int ops[3 * RFNAS__MAX_OPS], pooled[3 * RFNAS__MAX_OPS] = {0}, rows[3];
+        for (int jj = 0; jj < i && b->rc == RFNAS_OK; jj++) {
+            const int e = rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, jj);
+            rows[jj] = e;
             for (int k = 0; k < cols; k++) {
                 const rfnas__op op = (rfnas__op)space->ops[0][e][k];
                 char prefix[128];
-                snprintf(prefix, sizeof prefix, "cells.%d.edge.%d->%d.%s", cell, j, i,
-                         rfnas__op_info_of(op)->name);
+                op_prefix(prefix, sizeof prefix, cb, i, jj, op);
                 int out = -1;
                 switch (op) {
                 case RFNAS__OP_NONE: break; /* zero: kept in the softmax, skipped in compute */
-                case RFNAS__OP_SKIP_CONNECT: out = nodes[j]; break;
+                case RFNAS__OP_SKIP_CONNECT: out = nodes[jj]; break;
                 case RFNAS__OP_AVG_POOL_3X3:
                     if (pool_on_the_fly) {
-                        out = nodes[j];
-                        pooled[j * cols + k] = 1;
+                        out = nodes[jj];
+                        pooled[jj * cols + k] = 1;
                     } else {
-                        out = rfnas__netb_check(b, rfnas__node_pool(b->g, prefix, nodes[j],
+                        out = rfnas__netb_check(b, rfnas__node_pool(b->g, prefix, nodes[jj],
                                                                      RFNAS__POOL_AVG, 3, 1, 1));
                     }
                     break;
                 case RFNAS__OP_MAX_POOL_3X3:
                     out = rfnas__netb_check(
-                        b, rfnas__node_pool(b->g, prefix, nodes[j], RFNAS__POOL_MAX, 3, 1, 1));
+                        b, rfnas__node_pool(b->g, prefix, nodes[jj], RFNAS__POOL_MAX, 3, 1, 1));
                     break;
                 case RFNAS__OP_NOR_CONV_1X1:
                 case RFNAS__OP_NOR_CONV_3X3:
-                case RFNAS__OP_NOR_CONV_7X7: {
-                    if (relus[j] < 0 || !share_relu) {
-                        char rp[128];
-                        if (share_relu)
-                            snprintf(rp, sizeof rp, "cells.%d.node.%d", cell, j);
-                        else
-                            snprintf(rp, sizeof rp, "%s", prefix);
-                        relus[j] = rfnas__netb_relu(b, rp, nodes[j]);
-                    }
-                    const int ks = op == RFNAS__OP_NOR_CONV_1X1   ? 1
-                                   : op == RFNAS__OP_NOR_CONV_3X3 ? 3
-                                                                  : 7;
-                    out = conv_bn(b, prefix, relus[j], c, ks, 1, ks / 2, b->affine, b->track);
-                    break;
-                }
+                case RFNAS__OP_NOR_CONV_7X7: out = cb->out[i][jj][k]; break;
                 default:
                     if (b->rc == RFNAS_OK)
                         b->rc = rfnas__error(RFNAS_E_UNSUPPORTED,
@@ -95,7 +241,7 @@ static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_s
                                              "NAS-Bench-201 cells",
                                              rfnas__op_info_of(op)->name);
                 }
-                ops[j * cols + k] = out;
+                ops[jj * cols + k] = out;
             }
         }
         if (b->rc != RFNAS_OK)
@@ -107,19 +253,19 @@ static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_s
                 b, rfnas__node_mixed_pooled(b->g, name, ops, pooled, rows, i, cols, alpha, -1));
         } else { /* ablation: each edge's weighted sum stored, then the node's add */
             int edge_out[3];
-            for (int j = 0; j < i && b->rc == RFNAS_OK; j++) {
+            for (int jj = 0; jj < i && b->rc == RFNAS_OK; jj++) {
                 char en[80];
-                snprintf(en, sizeof en, "%s.edge.%d", name, j);
-                edge_out[j] = rfnas__netb_check(
-                    b, rfnas__node_mixed_pooled(b->g, en, &ops[j * cols], &pooled[j * cols],
-                                                &rows[j], 1, cols, alpha, -1));
+                snprintf(en, sizeof en, "%s.edge.%d", name, jj);
+                edge_out[jj] = rfnas__netb_check(
+                    b, rfnas__node_mixed_pooled(b->g, en, &ops[jj * cols], &pooled[jj * cols],
+                                                &rows[jj], 1, cols, alpha, -1));
             }
             if (b->rc != RFNAS_OK)
                 return -1;
             nodes[i] = rfnas__netb_check(b, rfnas__node_add(b->g, name, edge_out, i));
         }
     }
-    return nodes[3];
+    return b->rc == RFNAS_OK ? nodes[3] : -1;
 }
 
 /* ResNet basic block, stride 2 (SPEC 3.2): a = ReLU-conv3x3/2-BN-ReLU-conv3x3-BN;

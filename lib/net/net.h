@@ -65,7 +65,8 @@ typedef struct rfnas__net {
 enum {
     RFNAS__ABLATE_SHARED_RELU = 1u << 0, /* one ReLU per conv op, not one per node */
     RFNAS__ABLATE_POOL_IN_SUM = 1u << 1, /* avg_pool_3x3 as a node of its own, stored */
-    RFNAS__ABLATE_NODE_SUM = 1u << 2     /* a mixed sum per edge, then an add per node */
+    RFNAS__ABLATE_NODE_SUM = 1u << 2,    /* a mixed sum per edge, then an add per node */
+    RFNAS__ABLATE_MERGED_CONV = 1u << 3  /* a convolution per edge, not one per node and kernel */
 };
 extern unsigned rfnas__net_ablate;
 

@@ -63,6 +63,17 @@ int rfnas__node_xent(rfnas__graph *g, const char *name, int logits, const int32_
 int rfnas__node_conv(rfnas__graph *g, const char *name, int x, int64_t cout, int k, int stride,
                      int pad, int dilation, int groups, int weight);
 
+/* Merged convolutions (DESIGN 3): the stride-1, ungrouped k x k
+ * convolutions of @p parts edges that read the same input, run as one
+ * convolution with parts * @p cout_each output channels; output channels
+ * [k cout_each, (k+1) cout_each) are edge k's (weights[k], frozen parameters of
+ * cout_each * cin * k * k floats, stacked once at the first run). One
+ * convolution with more output channels reuses every loaded input pixel for
+ * several output blocks (docs/performance.md: 1.3-1.4x at C16@32), and its
+ * backward-data sums the edges' input gradients itself. */
+int rfnas__node_conv_merged(rfnas__graph *g, const char *name, int x, int64_t cout_each, int k,
+                            int pad, const int *weights, int parts);
+
 /* Batch normalisation (eps 1e-5, momentum 0.1): batch statistics in training
  * runs, running statistics in evaluation runs when @p run_mean and @p run_var
  * (STATE parameters of C floats, or -1 for a BN without running statistics,
@@ -70,6 +81,12 @@ int rfnas__node_conv(rfnas__graph *g, const char *name, int x, int64_t cout, int
  * or -1 for a BN without affine parameters. */
 int rfnas__node_bn(rfnas__graph *g, const char *name, int x, int gamma, int beta, int run_mean,
                    int run_var);
+/* The BN of a merged convolution's output: normalisation is per channel, so
+ * one BN over the @p parts edges' channels computes each edge's BN exactly;
+ * part k's parameters (gamma[k], beta[k], run_mean[k], run_var[k], or NULL
+ * arrays as in rfnas__node_bn) cover channels [k C/parts, (k+1) C/parts). */
+int rfnas__node_bn_merged(rfnas__graph *g, const char *name, int x, const int *gamma,
+                          const int *beta, const int *run_mean, const int *run_var, int parts);
 
 /* ---- channel moves and source ops (nodes_chan.c): DARTS cells ---- */
 

@@ -52,7 +52,10 @@ static uint64_t keeps_nothing(const rfnas__node *node, rfnas__group group)
     return 0;
 }
 
-/* Adds a node producing one new tensor of the given shape. */
+static const rfnas__node_ops mixed_ops;
+
+/* Adds a node producing one new tensor of the given shape; only the mixed
+ * node reads views (merged convolutions' slices, rfnas__graph_view). */
 static int add_node(rfnas__graph *g, const rfnas__node_ops *ops, void *state, const char *name,
                     const int *in, int n_in, int64_t c, int64_t h, int64_t w, rfnas__layout layout,
                     const int *params, int n_params, size_t scratch)
@@ -63,7 +66,10 @@ static int add_node(rfnas__graph *g, const rfnas__node_ops *ops, void *state, co
         ops->destroy(&tmp);
         return y;
     }
-    int rc = rfnas__graph_node(g, ops, state, name, in, n_in, &y, 1, params, n_params, scratch);
+    int rc = ops == &mixed_ops ? rfnas__graph_node_views(g, ops, state, name, in, n_in, &y, 1,
+                                                         params, n_params, scratch)
+                               : rfnas__graph_node(g, ops, state, name, in, n_in, &y, 1, params,
+                                                   n_params, scratch);
     return rc < 0 ? rc : y;
 }
 
@@ -333,6 +339,7 @@ typedef struct mixed_state {
     int n_terms;
     int edge_of[RFNAS__MIXED_MAX], col_of[RFNAS__MIXED_MAX]; /* per term */
     rfnas__mixed_term terms[RFNAS__MIXED_MAX];               /* src = input index */
+    int in_cbs[RFNAS__NODE_MAX_IN]; /* channel blocks between an input's samples */
     int fused;
     int has_beta;
     int alpha_slot, beta_slot;    /* parameter slots of the node, -1 when absent */
@@ -379,7 +386,8 @@ static rfnas_status mixed_fwd(rfnas__node *n, rfnas__exec *ex)
             (float)(s->soft[s->edge_of[t]][s->col_of[t]] * s->beta_soft[s->edge_of[t]]);
     float *y = rfnas__exec_out(ex, n, 0);
     if (s->fused) {
-        rfnas__mixed_fwd(y, in, s->terms, s->n_terms, shape_of(ex, n->out[0]));
+        rfnas__mixed_fwd_strided(y, in, s->in_cbs, s->terms, s->n_terms,
+                                 shape_of(ex, n->out[0]));
         return RFNAS_OK;
     }
     const size_t len = floats_of(ex, n->out[0]);
@@ -449,8 +457,9 @@ static rfnas_status mixed_bwd(rfnas__node *n, rfnas__exec *ex)
             dx[i] = rfnas__exec_need_grad(ex, i) ? rfnas__exec_in_grad(ex, n, i) : NULL;
             accum |= (uint64_t)rfnas__exec_accumulate(ex, i) << i;
         }
-        rfnas__mixed_bwd(dx, accum, want_g ? g : NULL, rfnas__exec_out_grad(ex, n, 0), in,
-                         n->n_in, s->terms, s->n_terms, shape_of(ex, n->out[0]));
+        rfnas__mixed_bwd_strided(dx, accum, want_g ? g : NULL, rfnas__exec_out_grad(ex, n, 0), in,
+                                 s->in_cbs, n->n_in, s->terms, s->n_terms,
+                                 shape_of(ex, n->out[0]));
     } else {
         mixed_bwd_flat(n, ex, in, g, want_g);
     }
@@ -551,6 +560,11 @@ int rfnas__node_mixed_pooled(rfnas__graph *g, const char *name, const int *x, co
                     rc = rfnas__error(RFNAS_E_MISMATCH, "mixed %s: too many inputs", name);
                     break;
                 }
+                s->in_cbs[n_in] = u->layout == RFNAS__LAYOUT_BLOCKED16
+                                      ? (int)(u->sample_stride / (size_t)(16 * u->h * u->w))
+                                      : 0;
+                if (u->base >= 0 && u->layout != RFNAS__LAYOUT_BLOCKED16)
+                    rc = rfnas__error(RFNAS_E_INVALID, "mixed %s: a view must be blocked", name);
                 in[n_in++] = t;
             }
             const int i = s->n_terms++;

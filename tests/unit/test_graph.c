@@ -299,6 +299,103 @@ static void test_graph__node_validation(void **state)
     rfnas_ctx_destroy(ctx);
 }
 
+/* ---- views (merged convolutions' slices) ---- */
+
+enum { VC = 32, VHW = 2 }; /* base: 2 channel blocks of 2x2 pixels */
+
+/* y = k * x on blocked tensors whose input may be a view: reads each sample
+ * at the input's sample stride, writes a dense output. */
+static rfnas_status vscale_fwd(rfnas__node *n, rfnas__exec *ex)
+{
+    const rfnas__tensor *t = rfnas__graph_tensor_info(ex->graph, n->in[0]);
+    const float k = (float)(intptr_t)n->state;
+    const float *x = rfnas__exec_in(ex, n, 0);
+    float *y = rfnas__exec_out(ex, n, 0);
+    for (int64_t b = 0; b < ex->batch; b++)
+        for (size_t i = 0; i < t->per_sample; i++)
+            y[(size_t)b * t->per_sample + i] = k * x[(size_t)b * t->sample_stride + i];
+    return RFNAS_OK;
+}
+
+static rfnas_status vscale_bwd(rfnas__node *n, rfnas__exec *ex)
+{
+    (void)n;
+    (void)ex;
+    return RFNAS_OK;
+}
+
+static const rfnas__node_ops vscale_ops = {"vscale", vscale_fwd, vscale_bwd, affine_keeps_nothing,
+                                           NULL};
+
+static int vscale(rfnas__graph *g, int x, int64_t c, int k, int views)
+{
+    int y = rfnas__graph_tensor(g, c, VHW, VHW, RFNAS__LAYOUT_BLOCKED16);
+    if (y < 0)
+        return y;
+    void *state = (void *)(intptr_t)k;
+    int rc = views ? rfnas__graph_node_views(g, &vscale_ops, state, "v", &x, 1, &y, 1, NULL, 0, 0)
+                   : rfnas__graph_node(g, &vscale_ops, state, "s", &x, 1, &y, 1, NULL, 0, 0);
+    return rc < 0 ? rc : y;
+}
+
+static void test_graph__views_read_their_slice_and_refuse_misuse(void **state)
+{
+    (void)state;
+    rfnas_ctx *ctx;
+    rfnas__graph *g;
+    assert_int_equal(rfnas_ctx_create(&ctx, NULL), RFNAS_OK);
+    assert_int_equal(rfnas__graph_create(&g, ctx, 3), RFNAS_OK);
+    int x = rfnas__graph_tensor(g, VC, VHW, VHW, RFNAS__LAYOUT_BLOCKED16);
+    int plain = rfnas__graph_tensor(g, VC, 1, 1, RFNAS__LAYOUT_PLAIN);
+    assert_int_equal(rfnas__graph_mark_input(g, x), RFNAS_OK);
+    const int base = vscale(g, x, VC, 3, 0);
+    assert_true(base >= 0);
+    /* Whole blocks of a blocked tensor only. */
+    assert_int_equal(rfnas__graph_view(g, base, 8, 16), RFNAS_E_INVALID);
+    assert_int_equal(rfnas__graph_view(g, base, 16, 32), RFNAS_E_INVALID);
+    assert_int_equal(rfnas__graph_view(g, plain, 0, 16), RFNAS_E_INVALID);
+    const int v0 = rfnas__graph_view(g, base, 0, 16), v1 = rfnas__graph_view(g, base, 16, 16);
+    assert_true(v0 >= 0 && v1 >= 0);
+    assert_int_equal(rfnas__graph_tensor_info(g, v1)->sample_stride, VC * VHW * VHW);
+    /* A view of a view, a node that cannot read views, and reading the base
+     * itself are refused; so is a second reader of one view. */
+    assert_int_equal(rfnas__graph_view(g, v0, 0, 16), RFNAS_E_INVALID);
+    assert_true(vscale(g, v0, 16, 2, 0) < 0);
+    assert_true(vscale(g, base, VC, 2, 1) < 0);
+    const int y0 = vscale(g, v0, 16, 2, 1);
+    assert_true(y0 >= 0);
+    assert_true(vscale(g, v0, 16, 2, 1) < 0);
+    /* Views that leave channels of their base uncovered fail the finalize. */
+    rfnas__graph *h;
+    assert_int_equal(rfnas__graph_create(&h, ctx, 3), RFNAS_OK);
+    int hx = rfnas__graph_tensor(h, VC, VHW, VHW, RFNAS__LAYOUT_BLOCKED16);
+    assert_int_equal(rfnas__graph_mark_input(h, hx), RFNAS_OK);
+    const int hb = vscale(h, hx, VC, 3, 0);
+    assert_true(vscale(h, rfnas__graph_view(h, hb, 16, 16), 16, 2, 1) >= 0);
+    assert_int_equal(rfnas__graph_finalize(h), RFNAS_E_INVALID);
+    rfnas__graph_destroy(h);
+
+    /* The readers see their own slice of every sample. */
+    const int y1 = vscale(g, v1, 16, 5, 1);
+    assert_true(y1 >= 0);
+    assert_int_equal(rfnas__graph_mark_output(g, y0), RFNAS_OK);
+    assert_int_equal(rfnas__graph_mark_output(g, y1), RFNAS_OK);
+    assert_int_equal(rfnas__graph_finalize(g), RFNAS_OK);
+    float *in = rfnas__graph_value_for(g, RFNAS__MODE_EVAL, x);
+    const size_t per = VC * VHW * VHW, half = per / 2;
+    for (size_t i = 0; i < 3 * per; i++)
+        in[i] = (float)i;
+    assert_int_equal(rfnas__graph_forward(g, 3, RFNAS__MODE_EVAL, 0), RFNAS_OK);
+    const float *o0 = rfnas__graph_value(g, y0), *o1 = rfnas__graph_value(g, y1);
+    for (size_t b = 0; b < 3; b++)
+        for (size_t i = 0; i < half; i++) {
+            assert_float_equal(o0[b * half + i], 6.0f * (float)(b * per + i), 0.0f);
+            assert_float_equal(o1[b * half + i], 15.0f * (float)(b * per + half + i), 0.0f);
+        }
+    rfnas__graph_destroy(g);
+    rfnas_ctx_destroy(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_graph__backward_needs_a_training_forward_just_before),
         cmocka_unit_test(test_graph__plans_keep_only_what_backward_reads),
         cmocka_unit_test(test_graph__node_validation),
+        cmocka_unit_test(test_graph__views_read_their_slice_and_refuse_misuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,13 @@
 
 typedef float line[RFNAS__BLK];
 
+/* Slab nb (sample nb / cb, block nb % cb) of an input whose samples are cbs
+ * blocks apart (cbs == cb for a dense tensor). */
+static inline size_t slab_at(int nb, int cb, int cbs, size_t slab)
+{
+    return ((size_t)(nb / cb) * (size_t)cbs + (size_t)(nb % cb)) * slab;
+}
+
 /* The terms reading each input, in term order. */
 typedef struct by_input {
     int count[RFNAS__MIXED_MAX];
@@ -48,8 +55,8 @@ static inline void avg3_row(float *out, line *v, const float *xp, int i, int H, 
 }
 
 RFNAS__ISA_CLONES
-static void fwd_slab(float *y, const float *const *x, const rfnas__mixed_term *terms, int n, int H,
-                     int W, int nb)
+static void fwd_slab(float *y, const float *const *x, const int *cbs, int cb,
+                     const rfnas__mixed_term *terms, int n, int H, int W, int nb)
 {
     const size_t slab = (size_t)H * (size_t)W * RFNAS__BLK, row = (size_t)W * RFNAS__BLK;
     /* Flat rows (W lines each): the loops below run over whole rows. */
@@ -59,7 +66,7 @@ static void fwd_slab(float *y, const float *const *x, const rfnas__mixed_term *t
         int first = 1;
         for (int k = 0; k < n; k++) {
             const float a = terms[k].w;
-            const float *xp = x[terms[k].src] + (size_t)nb * slab;
+            const float *xp = x[terms[k].src] + slab_at(nb, cb, cbs[terms[k].src], slab);
             const float *r = xp + (size_t)i * row;
             if (terms[k].kind == RFNAS__MIXED_AVG3) {
                 avg3_row(pooled, v, xp, i, H, W);
@@ -80,13 +87,31 @@ static void fwd_slab(float *y, const float *const *x, const rfnas__mixed_term *t
     }
 }
 
+/* Every input's blocks per sample: @p x_cbs, or dense. */
+static void strides(int *out, const int *x_cbs, int n_x, int cb)
+{
+    for (int i = 0; i < n_x; i++)
+        out[i] = x_cbs ? x_cbs[i] : cb;
+}
+
+void rfnas__mixed_fwd_strided(float *y, const float *const *x, const int *x_cbs,
+                              const rfnas__mixed_term *terms, int n, rfnas__blocked_shape s)
+{
+    const int cb = rfnas__blocked_cb(s.c), slabs = s.n * cb;
+    int cbs[RFNAS__MIXED_MAX];
+    int n_x = 0;
+    for (int k = 0; k < n; k++)
+        n_x = terms[k].src + 1 > n_x ? terms[k].src + 1 : n_x;
+    strides(cbs, x_cbs, n_x, cb);
+#pragma omp parallel for schedule(static) if (rfnas__blocked_count(s) >= RFNAS__PAR_MIN)
+    for (int nb = 0; nb < slabs; nb++)
+        fwd_slab(y, x, cbs, cb, terms, n, s.h, s.w, nb);
+}
+
 void rfnas__mixed_fwd(float *y, const float *const *x, const rfnas__mixed_term *terms, int n,
                       rfnas__blocked_shape s)
 {
-    const int slabs = s.n * rfnas__blocked_cb(s.c);
-#pragma omp parallel for schedule(static) if (rfnas__blocked_count(s) >= RFNAS__PAR_MIN)
-    for (int nb = 0; nb < slabs; nb++)
-        fwd_slab(y, x, terms, n, s.h, s.w, nb);
+    rfnas__mixed_fwd_strided(y, x, NULL, terms, n, s);
 }
 
 /* Slabs [lo, hi) of the backward; part[k] receives the chunk's <op_k^T(dy), x>.
@@ -95,8 +120,9 @@ void rfnas__mixed_fwd(float *y, const float *const *x, const rfnas__mixed_term *
  * the ring (the box is symmetric). */
 RFNAS__ISA_CLONES
 static void bwd_slabs(float *const *dx, uint64_t accum, double *part, const float *dy,
-                      const float *const *x, int n_x, const rfnas__mixed_term *terms, int n,
-                      const by_input *bi, int H, int W, int lo, int hi)
+                      const float *const *x, const int *cbs, int cb, int n_x,
+                      const rfnas__mixed_term *terms, int n, const by_input *bi, int H, int W,
+                      int lo, int hi)
 {
     const size_t slab = (size_t)H * (size_t)W * RFNAS__BLK, row = (size_t)W * RFNAS__BLK;
     line ring[3][RFNAS__MIXED_MAX_W], v[RFNAS__MIXED_MAX_W + 2];
@@ -141,11 +167,11 @@ static void bwd_slabs(float *const *dx, uint64_t accum, double *part, const floa
             for (int i = 0; i < n_x; i++) {
                 if (!dx[i] || bi->count[i] == 0) {
                     if (dx[i] && !(accum >> i & 1u))
-                        memset(dx[i] + (size_t)nb * slab + (size_t)h * row, 0,
+                        memset(dx[i] + slab_at(nb, cb, cbs[i], slab) + (size_t)h * row, 0,
                                row * sizeof(float));
                     continue;
                 }
-                float *o = dx[i] + (size_t)nb * slab + (size_t)h * row;
+                float *o = dx[i] + slab_at(nb, cb, cbs[i], slab) + (size_t)h * row;
                 const int add = (int)(accum >> i & 1u);
                 for (int c = 0; c < bi->count[i]; c++) {
                     const rfnas__mixed_term *tm = &terms[bi->term[i][c]];
@@ -163,7 +189,8 @@ static void bwd_slabs(float *const *dx, uint64_t accum, double *part, const floa
                 continue;
             for (int k = 0; k < n; k++) {
                 const float *q = terms[k].kind == RFNAS__MIXED_AVG3 ? adj : d;
-                const float *xr = x[terms[k].src] + (size_t)nb * slab + (size_t)h * row;
+                const float *xr =
+                    x[terms[k].src] + slab_at(nb, cb, cbs[terms[k].src], slab) + (size_t)h * row;
                 for (int j = 0; j < W; j++)
                     for (int l = 0; l < RFNAS__BLK; l++)
                         acc[k][l] += (double)q[(size_t)j * RFNAS__BLK + (size_t)l] *
@@ -185,6 +212,13 @@ void rfnas__mixed_bwd(float *const *dx, uint64_t accum, double *g, const float *
                       const float *const *x, int n_x, const rfnas__mixed_term *terms, int n,
                       rfnas__blocked_shape s)
 {
+    rfnas__mixed_bwd_strided(dx, accum, g, dy, x, NULL, n_x, terms, n, s);
+}
+
+void rfnas__mixed_bwd_strided(float *const *dx, uint64_t accum, double *g, const float *dy,
+                              const float *const *x, const int *x_cbs, int n_x,
+                              const rfnas__mixed_term *terms, int n, rfnas__blocked_shape s)
+{
     by_input bi;
     memset(bi.count, 0, sizeof bi.count);
     bi.any_avg = 0;
@@ -193,12 +227,14 @@ void rfnas__mixed_bwd(float *const *dx, uint64_t accum, double *g, const float *
         bi.term[i][bi.count[i]++] = k;
         bi.any_avg |= terms[k].kind == RFNAS__MIXED_AVG3;
     }
-    const int slabs = s.n * rfnas__blocked_cb(s.c);
+    const int cb = rfnas__blocked_cb(s.c), slabs = s.n * cb;
     const int chunks = slabs < MAX_CHUNKS ? slabs : MAX_CHUNKS;
+    int cbs[RFNAS__MIXED_MAX];
+    strides(cbs, x_cbs, n_x, cb);
     double part[MAX_CHUNKS][RFNAS__MIXED_MAX];
 #pragma omp parallel for schedule(static) if (rfnas__blocked_count(s) >= RFNAS__PAR_MIN)
     for (int ch = 0; ch < chunks; ch++)
-        bwd_slabs(dx, accum, g ? part[ch] : NULL, dy, x, n_x, terms, n, &bi, s.h, s.w,
+        bwd_slabs(dx, accum, g ? part[ch] : NULL, dy, x, cbs, cb, n_x, terms, n, &bi, s.h, s.w,
                   (int)((long)slabs * ch / chunks), (int)((long)slabs * (ch + 1) / chunks));
     if (!g)
         return;

@@ -37,6 +37,12 @@ typedef struct rfnas__mixed_term {
  * arithmetic as pooling into a buffer and then rfnas__sum_weighted). */
 void rfnas__mixed_fwd(float *y, const float *const *x, const rfnas__mixed_term *terms, int n,
                       rfnas__blocked_shape s);
+/* The same where input i (and its gradient, in the backward) is a channel
+ * slice of a wider tensor: its samples are @p x_cbs[i] channel blocks apart
+ * (x[i] points at the slice's first block; NULL @p x_cbs: every input is
+ * dense, s.c / 16 blocks per sample). y and dy are always dense. */
+void rfnas__mixed_fwd_strided(float *y, const float *const *x, const int *x_cbs,
+                              const rfnas__mixed_term *terms, int n, rfnas__blocked_shape s);
 
 /* Backward: for every input i with dx[i] != NULL, dx[i] = sum over its terms
  * of w_t op_t^T(dy) (added to dx[i] when bit i of @p accum is set); when g is
@@ -47,5 +53,8 @@ void rfnas__mixed_fwd(float *y, const float *const *x, const rfnas__mixed_term *
 void rfnas__mixed_bwd(float *const *dx, uint64_t accum, double *g, const float *dy,
                       const float *const *x, int n_x, const rfnas__mixed_term *terms, int n,
                       rfnas__blocked_shape s);
+void rfnas__mixed_bwd_strided(float *const *dx, uint64_t accum, double *g, const float *dy,
+                              const float *const *x, const int *x_cbs, int n_x,
+                              const rfnas__mixed_term *terms, int n, rfnas__blocked_shape s);
 
 #endif

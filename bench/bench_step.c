@@ -4,7 +4,8 @@
  * bench/compare_peer.sh runs it beside the PyTorch peer.
  *
  *   rfnas-bench [--threads N] [--steps S] [--warmup W] [--only NAME[,NAME...]]
- *               [--wait SECONDS] [--cells N] [--batch B] [--ablate WHAT[,WHAT...]] [--list]
+ *               [--wait SECONDS] [--cells N] [--batch B]
+ *               [--ablate WHAT[,WHAT...] [--interleave 1]] [--list]
  *
  * Configurations (input 3x32x32, 10 classes, C=16, random data):
  *   nb201-{random,learned}-b{64,16}   NB201 supernet, N=5 cells per stage
@@ -78,6 +79,7 @@ typedef struct opts {
     int cells, batch;   /* 0: the configuration's own */
     const char *ablate; /* NULL or a list of technique names */
     unsigned ablate_bits;
+    int interleave; /* with --ablate: both variants in one process, steps alternating */
 } opts;
 
 /* ---- allocation counting (-Wl,--wrap, bench/meson.build) ---- */
@@ -272,6 +274,135 @@ static rfnas_config *kv(const char *const *pairs)
     return cfg;
 }
 
+/* A supernet with its two optimizers, built with the ablation switches
+ * @p ablate (read at build time only). */
+typedef struct runner {
+    rfnas_supernet *net;
+    rfnas_optimizer *w_opt, *a_opt;
+} runner;
+
+static void runner_create(runner *r, rfnas_ctx *ctx, rfnas_space *space, const bench_cfg *bc,
+                          int cells, unsigned ablate)
+{
+    char batch[16], cells_s[16];
+    snprintf(batch, sizeof batch, "%d", bc->batch);
+    snprintf(cells_s, sizeof cells_s, "%d", cells);
+    rfnas_config *cfg = kv((const char *const[]){
+        "net.features", bc->features, "net.channels", "16", "net.cells", cells_s, "net.classes",
+        "10", "net.in_channels", "3", "net.in_height", "32", "net.in_width", "32",
+        "net.max_batch", batch, "net.precision", bc->precision ? bc->precision : "fp32", NULL});
+    rfnas__net_ablate = ablate;
+    TRY(rfnas_supernet_create(&r->net, ctx, space, cfg));
+    rfnas__net_ablate = 0;
+    rfnas_config_destroy(cfg);
+    TRY(rfnas_optimizer_create(&r->w_opt, r->net, RFNAS_GROUP_WEIGHTS, NULL));
+    cfg = kv((const char *const[]){"opt.kind", "adam", NULL});
+    TRY(rfnas_optimizer_create(&r->a_opt, r->net, RFNAS_GROUP_ARCH, cfg));
+    rfnas_config_destroy(cfg);
+}
+
+static void runner_destroy(runner *r)
+{
+    rfnas_optimizer_destroy(r->w_opt);
+    rfnas_optimizer_destroy(r->a_opt);
+    rfnas_supernet_destroy(r->net);
+}
+
+/* One search step (an arch step on the val batch, a weights step on the
+ * train batch), or one evaluation forward; returns the last loss. */
+static double runner_step(runner *r, const bench_cfg *bc, const float *xt, const int32_t *yt,
+                          const float *xv, const int32_t *yv)
+{
+    double loss_v = 0, loss_t = 0;
+    if (bc->eval) {
+        TRY(rfnas_supernet_forward(r->net, xv, yv, bc->batch, RFNAS_PHASE_EVAL, &loss_v, NULL));
+        return loss_v;
+    }
+    TRY(rfnas_supernet_zero_grad(r->net, RFNAS_GROUP_ARCH));
+    TRY(rfnas_supernet_forward(r->net, xv, yv, bc->batch, RFNAS_PHASE_ARCH, &loss_v, NULL));
+    TRY(rfnas_supernet_backward(r->net));
+    TRY(rfnas_optimizer_step(r->a_opt, NULL));
+    TRY(rfnas_supernet_zero_grad(r->net, RFNAS_GROUP_WEIGHTS));
+    TRY(rfnas_supernet_forward(r->net, xt, yt, bc->batch, RFNAS_PHASE_WEIGHTS, &loss_t, NULL));
+    TRY(rfnas_supernet_backward(r->net));
+    TRY(rfnas_optimizer_step(r->w_opt, NULL));
+    return loss_t;
+}
+
+/* --interleave: the configuration with every technique (A) and with
+ * --ablate's switches (B) in one process, steps alternating A, B, A, B, ...
+ * so that the host's slow and fast phases hit both alike (its speed drifts
+ * by 10-40% over minutes on these shared machines, more than most
+ * techniques change). Prints both medians and the median of the per-pair
+ * ratios B / A. */
+static void run_interleaved(const bench_cfg *bc0, const opts *o)
+{
+    bench_cfg bcv = *bc0;
+    const bench_cfg *bc = &bcv;
+    if (o->batch)
+        bcv.batch = o->batch;
+    const int cells = o->cells ? o->cells : strcmp(bc->space, "darts") ? 5 : 8;
+    char threads[16];
+    snprintf(threads, sizeof threads, "%d", o->threads);
+    rfnas_config *cfg = kv((const char *const[]){"ctx.threads", threads, "ctx.seed", "1", NULL});
+    rfnas_ctx *ctx;
+    TRY(rfnas_ctx_create(&ctx, cfg));
+    rfnas_config_destroy(cfg);
+    rfnas_space *space;
+    TRY(rfnas_space_create(&space, bc->space));
+    runner r[2];
+    runner_create(&r[0], ctx, space, bc, cells, 0);
+    runner_create(&r[1], ctx, space, bc, cells, o->ablate_bits);
+    const size_t n_in = (size_t)bc->batch * 3 * 32 * 32;
+    float *xt = malloc(n_in * sizeof *xt), *xv = malloc(n_in * sizeof *xv);
+    int32_t *yt = malloc((size_t)bc->batch * sizeof *yt), *yv = malloc((size_t)bc->batch * sizeof *yv);
+    double *t[2] = {malloc((size_t)o->steps * sizeof(double)),
+                    malloc((size_t)o->steps * sizeof(double))};
+    double *ratio = malloc((size_t)o->steps * sizeof *ratio);
+    if (!xt || !xv || !yt || !yv || !t[0] || !t[1] || !ratio) {
+        fprintf(stderr, "rfnas-bench: out of memory\n");
+        exit(1);
+    }
+    fill(xt, n_in, yt, bc->batch, 1);
+    fill(xv, n_in, yv, bc->batch, 2);
+    double loss[2] = {0, 0};
+    for (int s = -o->warmup; s < o->steps; s++)
+        for (int k = 0; k < 2; k++) {
+            const double t0 = now();
+            loss[k] = runner_step(&r[k], bc, xt, yt, xv, yv);
+            if (s >= 0)
+                t[k][s] = now() - t0;
+        }
+    for (int s = 0; s < o->steps; s++)
+        ratio[s] = t[1][s] / t[0][s];
+    for (int k = 0; k < 2; k++)
+        qsort(t[k], (size_t)o->steps, sizeof(double), cmp_double);
+    qsort(ratio, (size_t)o->steps, sizeof *ratio, cmp_double);
+    const rfnas__graph *g[2] = {r[0].net->net.graph, r[1].net->net.graph};
+    printf("{\"config\": \"%s\", \"kind\": \"interleaved\", \"batch\": %d, \"cells\": %d, "
+           "\"threads\": %d, \"steps\": %d, \"ablate\": \"%s\", \"step_ms_median\": %.2f, "
+           "\"ablated_step_ms_median\": %.2f, \"ratio_median\": %.3f, \"ratio_min\": %.3f, "
+           "\"ratio_max\": %.3f, \"arena_mb\": %.1f, \"ablated_arena_mb\": %.1f, "
+           "\"loss\": %.6f, \"ablated_loss\": %.6f}\n",
+           bc->name, bc->batch, cells, o->threads, o->steps, o->ablate ? o->ablate : "",
+           median_of(t[0], o->steps) * 1e3, median_of(t[1], o->steps) * 1e3,
+           median_of(ratio, o->steps), ratio[0], ratio[o->steps - 1],
+           (double)rfnas__graph_plan_bytes(g[0], RFNAS__MODE_ARCH) / 1048576.0,
+           (double)rfnas__graph_plan_bytes(g[1], RFNAS__MODE_ARCH) / 1048576.0, loss[0], loss[1]);
+    fflush(stdout);
+    free(xt);
+    free(xv);
+    free(yt);
+    free(yv);
+    free(t[0]);
+    free(t[1]);
+    free(ratio);
+    runner_destroy(&r[0]);
+    runner_destroy(&r[1]);
+    rfnas_space_destroy(space);
+    rfnas_ctx_destroy(ctx);
+}
+
 static void run_config(const bench_cfg *bc0, const opts *o)
 {
     bench_cfg cfg_eff = *bc0; /* with --batch applied */
@@ -279,35 +410,21 @@ static void run_config(const bench_cfg *bc0, const opts *o)
     if (o->batch)
         cfg_eff.batch = o->batch;
     const int cells = o->cells ? o->cells : strcmp(bc->space, "darts") ? 5 : 8;
-    rfnas__net_ablate = o->ablate_bits;
-    char threads[16], batch[16], cells_s[16];
+    char threads[16];
     snprintf(threads, sizeof threads, "%d", o->threads);
-    snprintf(batch, sizeof batch, "%d", bc->batch);
-    snprintf(cells_s, sizeof cells_s, "%d", cells);
     rfnas_config *cfg = kv((const char *const[]){"ctx.threads", threads, "ctx.seed", "1", NULL});
     rfnas_ctx *ctx;
     TRY(rfnas_ctx_create(&ctx, cfg));
     rfnas_config_destroy(cfg);
     rfnas_space *space;
     TRY(rfnas_space_create(&space, bc->space));
-    cfg = kv((const char *const[]){"net.features", bc->features, "net.channels", "16",
-                                   "net.cells", cells_s,
-                                   "net.classes", "10", "net.in_channels", "3", "net.in_height",
-                                   "32", "net.in_width", "32", "net.max_batch", batch,
-                                   "net.precision", bc->precision ? bc->precision : "fp32",
-                                   NULL});
     const double t_build = now();
     const long allocs_before_build = n_allocs;
-    rfnas_supernet *net;
-    TRY(rfnas_supernet_create(&net, ctx, space, cfg));
-    const double build_s = now() - t_build;
+    runner r;
+    runner_create(&r, ctx, space, bc, cells, o->ablate_bits);
+    const double build_s = now() - t_build; /* the two optimizers are a negligible part */
     const long allocs_build = n_allocs - allocs_before_build; /* proves the count works */
-    rfnas_config_destroy(cfg);
-    rfnas_optimizer *w_opt, *a_opt;
-    TRY(rfnas_optimizer_create(&w_opt, net, RFNAS_GROUP_WEIGHTS, NULL));
-    cfg = kv((const char *const[]){"opt.kind", "adam", NULL});
-    TRY(rfnas_optimizer_create(&a_opt, net, RFNAS_GROUP_ARCH, cfg));
-    rfnas_config_destroy(cfg);
+    rfnas_supernet *net = r.net;
 
     const size_t n_in = (size_t)bc->batch * 3 * 32 * 32;
     float *xt = malloc(n_in * sizeof *xt), *xv = malloc(n_in * sizeof *xv);
@@ -321,7 +438,7 @@ static void run_config(const bench_cfg *bc0, const opts *o)
     fill(xt, n_in, yt, bc->batch, 1);
     fill(xv, n_in, yv, bc->batch, 2);
 
-    double loss_v = 0, loss_t = 0;
+    double loss = 0;
     for (int s = -o->warmup; s < o->steps; s++) {
         if (s == 0 && o->wait_s > 0)
             wait_quiet(o->wait_s, (int)sysconf(_SC_NPROCESSORS_ONLN));
@@ -334,19 +451,7 @@ static void run_config(const bench_cfg *bc0, const opts *o)
             flt0 = minflt_now();
         }
         const double t0 = now(), c0_step = cpu_now();
-        if (bc->eval) {
-            TRY(rfnas_supernet_forward(net, xv, yv, bc->batch, RFNAS_PHASE_EVAL, &loss_v, NULL));
-        } else {
-            TRY(rfnas_supernet_zero_grad(net, RFNAS_GROUP_ARCH));
-            TRY(rfnas_supernet_forward(net, xv, yv, bc->batch, RFNAS_PHASE_ARCH, &loss_v, NULL));
-            TRY(rfnas_supernet_backward(net));
-            TRY(rfnas_optimizer_step(a_opt, NULL));
-            TRY(rfnas_supernet_zero_grad(net, RFNAS_GROUP_WEIGHTS));
-            TRY(rfnas_supernet_forward(net, xt, yt, bc->batch, RFNAS_PHASE_WEIGHTS, &loss_t,
-                                       NULL));
-            TRY(rfnas_supernet_backward(net));
-            TRY(rfnas_optimizer_step(w_opt, NULL));
-        }
+        loss = runner_step(&r, bc, xt, yt, xv, yv);
         if (s >= 0) {
             times[s] = now() - t0;
             cpu[s] = cpu_now() - c0_step;
@@ -402,7 +507,7 @@ static void run_config(const bench_cfg *bc0, const opts *o)
                    (double)ru.ru_maxrss / 1024.0, (double)arena / 1048576.0,
                    (double)plan_eval / 1048576.0, (double)plan_w / 1048576.0,
                    (double)plan_a / 1048576.0, (double)all_tensors / 1048576.0, allocs, minflt,
-                   allocs_build, build_s, bc->eval ? loss_v : loss_t, other, steal);
+                   allocs_build, build_s, loss, other, steal);
             fflush(stdout);
         }
     }
@@ -412,9 +517,7 @@ static void run_config(const bench_cfg *bc0, const opts *o)
     free(yv);
     free(times);
     free(cpu);
-    rfnas_optimizer_destroy(w_opt);
-    rfnas_optimizer_destroy(a_opt);
-    rfnas_supernet_destroy(net);
+    runner_destroy(&r);
     rfnas_space_destroy(space);
     rfnas_ctx_destroy(ctx);
 }
@@ -470,7 +573,7 @@ static unsigned ablation_bits(const char *list)
 
 int main(int argc, char **argv)
 {
-    opts o = {2, 10, 3, 0.0, NULL, 0, 0, NULL, 0};
+    opts o = {2, 10, 3, 0.0, NULL, 0, 0, NULL, 0, 0};
     for (int i = 1; i < argc; i += 2) { /* every option takes a value but --list */
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(argv[i], "--threads"))
@@ -483,6 +586,8 @@ int main(int argc, char **argv)
             o.wait_s = parse_int(argv[i], v, 0, 3600);
         else if (!strcmp(argv[i], "--only"))
             o.only = v;
+        else if (!strcmp(argv[i], "--interleave"))
+            o.interleave = parse_int(argv[i], v, 0, 1);
         else if (!strcmp(argv[i], "--cells"))
             o.cells = parse_int(argv[i], v, 1, 64);
         else if (!strcmp(argv[i], "--batch"))
@@ -503,9 +608,13 @@ int main(int argc, char **argv)
         } else {
             fprintf(stderr, "usage: rfnas-bench [--threads N] [--steps S] [--warmup W] "
                             "[--only NAME[,NAME...]] [--wait SECONDS] [--cells N] [--batch B] "
-                            "[--ablate WHAT[,WHAT...]] [--list]\n");
+                            "[--ablate WHAT[,WHAT...] [--interleave 1]] [--list]\n");
             return 2;
         }
+    }
+    if (o.interleave && !o.ablate_bits) {
+        fprintf(stderr, "rfnas-bench: --interleave 1 compares against --ablate's switches\n");
+        return 2;
     }
     int ran = 0, failed = 0;
     for (int c = 0; c < N_CONFIGS; c++) {
@@ -519,7 +628,10 @@ int main(int argc, char **argv)
             return 1;
         }
         if (pid == 0) {
-            run_config(&configs[c], &o);
+            if (o.interleave)
+                run_interleaved(&configs[c], &o);
+            else
+                run_config(&configs[c], &o);
             fflush(stdout);
             _exit(0);
         }

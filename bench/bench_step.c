@@ -334,7 +334,8 @@ static double runner_step(runner *r, const bench_cfg *bc, const float *xt, const
  * so that the host's slow and fast phases hit both alike (its speed drifts
  * by 10-40% over minutes on these shared machines, more than most
  * techniques change). Prints both medians and the median of the per-pair
- * ratios B / A. */
+ * ratios B / A, of wall time and of CPU time (at 1 thread the CPU time is
+ * the step's own work, the steadiest figure on a shared host). */
 static void run_interleaved(const bench_cfg *bc0, const opts *o)
 {
     bench_cfg bcv = *bc0;
@@ -358,8 +359,11 @@ static void run_interleaved(const bench_cfg *bc0, const opts *o)
     int32_t *yt = malloc((size_t)bc->batch * sizeof *yt), *yv = malloc((size_t)bc->batch * sizeof *yv);
     double *t[2] = {malloc((size_t)o->steps * sizeof(double)),
                     malloc((size_t)o->steps * sizeof(double))};
+    double *c[2] = {malloc((size_t)o->steps * sizeof(double)),
+                    malloc((size_t)o->steps * sizeof(double))};
     double *ratio = malloc((size_t)o->steps * sizeof *ratio);
-    if (!xt || !xv || !yt || !yv || !t[0] || !t[1] || !ratio) {
+    double *cpu_ratio = malloc((size_t)o->steps * sizeof *cpu_ratio);
+    if (!xt || !xv || !yt || !yv || !t[0] || !t[1] || !c[0] || !c[1] || !ratio || !cpu_ratio) {
         fprintf(stderr, "rfnas-bench: out of memory\n");
         exit(1);
     }
@@ -368,25 +372,35 @@ static void run_interleaved(const bench_cfg *bc0, const opts *o)
     double loss[2] = {0, 0};
     for (int s = -o->warmup; s < o->steps; s++)
         for (int k = 0; k < 2; k++) {
-            const double t0 = now();
+            const double t0 = now(), c0 = cpu_now();
             loss[k] = runner_step(&r[k], bc, xt, yt, xv, yv);
-            if (s >= 0)
+            if (s >= 0) {
                 t[k][s] = now() - t0;
+                c[k][s] = cpu_now() - c0;
+            }
         }
-    for (int s = 0; s < o->steps; s++)
+    for (int s = 0; s < o->steps; s++) {
         ratio[s] = t[1][s] / t[0][s];
-    for (int k = 0; k < 2; k++)
+        cpu_ratio[s] = c[1][s] / c[0][s];
+    }
+    for (int k = 0; k < 2; k++) {
         qsort(t[k], (size_t)o->steps, sizeof(double), cmp_double);
+        qsort(c[k], (size_t)o->steps, sizeof(double), cmp_double);
+    }
     qsort(ratio, (size_t)o->steps, sizeof *ratio, cmp_double);
+    qsort(cpu_ratio, (size_t)o->steps, sizeof *cpu_ratio, cmp_double);
     const rfnas__graph *g[2] = {r[0].net->net.graph, r[1].net->net.graph};
     printf("{\"config\": \"%s\", \"kind\": \"interleaved\", \"batch\": %d, \"cells\": %d, "
            "\"threads\": %d, \"steps\": %d, \"ablate\": \"%s\", \"step_ms_median\": %.2f, "
            "\"ablated_step_ms_median\": %.2f, \"ratio_median\": %.3f, \"ratio_min\": %.3f, "
-           "\"ratio_max\": %.3f, \"arena_mb\": %.1f, \"ablated_arena_mb\": %.1f, "
+           "\"ratio_max\": %.3f, \"cpu_ms_median\": %.2f, \"ablated_cpu_ms_median\": %.2f, "
+           "\"cpu_ratio_median\": %.3f, \"arena_mb\": %.1f, \"ablated_arena_mb\": %.1f, "
            "\"loss\": %.6f, \"ablated_loss\": %.6f}\n",
            bc->name, bc->batch, cells, o->threads, o->steps, o->ablate ? o->ablate : "",
            median_of(t[0], o->steps) * 1e3, median_of(t[1], o->steps) * 1e3,
            median_of(ratio, o->steps), ratio[0], ratio[o->steps - 1],
+           median_of(c[0], o->steps) * 1e3, median_of(c[1], o->steps) * 1e3,
+           median_of(cpu_ratio, o->steps),
            (double)rfnas__graph_plan_bytes(g[0], RFNAS__MODE_ARCH) / 1048576.0,
            (double)rfnas__graph_plan_bytes(g[1], RFNAS__MODE_ARCH) / 1048576.0, loss[0], loss[1]);
     fflush(stdout);
@@ -396,7 +410,10 @@ static void run_interleaved(const bench_cfg *bc0, const opts *o)
     free(yv);
     free(t[0]);
     free(t[1]);
+    free(c[0]);
+    free(c[1]);
     free(ratio);
+    free(cpu_ratio);
     runner_destroy(&r[0]);
     runner_destroy(&r[1]);
     rfnas_space_destroy(space);

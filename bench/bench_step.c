@@ -274,6 +274,59 @@ static rfnas_config *kv(const char *const *pairs)
     return cfg;
 }
 
+static void *xmalloc(size_t bytes)
+{
+    void *p = malloc(bytes);
+    if (p == NULL) {
+        fprintf(stderr, "rfnas-bench: out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+/* What every run of a configuration shares: the configuration with --batch
+ * applied, its cells (--cells, or the space's default), the context of
+ * --threads, the space, and a training and a validation batch. */
+typedef struct session {
+    bench_cfg bc;
+    int cells;
+    rfnas_ctx *ctx;
+    rfnas_space *space;
+    float *xt, *xv;
+    int32_t *yt, *yv;
+} session;
+
+static void session_open(session *ss, const bench_cfg *bc0, const opts *o)
+{
+    ss->bc = *bc0;
+    if (o->batch)
+        ss->bc.batch = o->batch;
+    ss->cells = o->cells ? o->cells : strcmp(ss->bc.space, "darts") ? 5 : 8;
+    char threads[16];
+    snprintf(threads, sizeof threads, "%d", o->threads);
+    rfnas_config *cfg = kv((const char *const[]){"ctx.threads", threads, "ctx.seed", "1", NULL});
+    TRY(rfnas_ctx_create(&ss->ctx, cfg));
+    rfnas_config_destroy(cfg);
+    TRY(rfnas_space_create(&ss->space, ss->bc.space));
+    const size_t n_in = (size_t)ss->bc.batch * 3 * 32 * 32;
+    ss->xt = xmalloc(n_in * sizeof *ss->xt);
+    ss->xv = xmalloc(n_in * sizeof *ss->xv);
+    ss->yt = xmalloc((size_t)ss->bc.batch * sizeof *ss->yt);
+    ss->yv = xmalloc((size_t)ss->bc.batch * sizeof *ss->yv);
+    fill(ss->xt, n_in, ss->yt, ss->bc.batch, 1);
+    fill(ss->xv, n_in, ss->yv, ss->bc.batch, 2);
+}
+
+static void session_close(session *ss)
+{
+    free(ss->xt);
+    free(ss->xv);
+    free(ss->yt);
+    free(ss->yv);
+    rfnas_space_destroy(ss->space);
+    rfnas_ctx_destroy(ss->ctx);
+}
+
 /* A supernet with its two optimizers, built with the ablation switches
  * @p ablate (read at build time only). */
 typedef struct runner {
@@ -281,9 +334,10 @@ typedef struct runner {
     rfnas_optimizer *w_opt, *a_opt;
 } runner;
 
-static void runner_create(runner *r, rfnas_ctx *ctx, rfnas_space *space, const bench_cfg *bc,
-                          int cells, unsigned ablate)
+static void runner_create(runner *r, const session *ss, unsigned ablate)
 {
+    const bench_cfg *bc = &ss->bc;
+    const int cells = ss->cells;
     char batch[16], cells_s[16];
     snprintf(batch, sizeof batch, "%d", bc->batch);
     snprintf(cells_s, sizeof cells_s, "%d", cells);
@@ -292,7 +346,7 @@ static void runner_create(runner *r, rfnas_ctx *ctx, rfnas_space *space, const b
         "10", "net.in_channels", "3", "net.in_height", "32", "net.in_width", "32",
         "net.max_batch", batch, "net.precision", bc->precision ? bc->precision : "fp32", NULL});
     rfnas__net_ablate = ablate;
-    TRY(rfnas_supernet_create(&r->net, ctx, space, cfg));
+    TRY(rfnas_supernet_create(&r->net, ss->ctx, ss->space, cfg));
     rfnas__net_ablate = 0;
     rfnas_config_destroy(cfg);
     TRY(rfnas_optimizer_create(&r->w_opt, r->net, RFNAS_GROUP_WEIGHTS, NULL));
@@ -310,9 +364,11 @@ static void runner_destroy(runner *r)
 
 /* One search step (an arch step on the val batch, a weights step on the
  * train batch), or one evaluation forward; returns the last loss. */
-static double runner_step(runner *r, const bench_cfg *bc, const float *xt, const int32_t *yt,
-                          const float *xv, const int32_t *yv)
+static double runner_step(runner *r, const session *ss)
 {
+    const bench_cfg *bc = &ss->bc;
+    const float *xt = ss->xt, *xv = ss->xv;
+    const int32_t *yt = ss->yt, *yv = ss->yv;
     double loss_v = 0, loss_t = 0;
     if (bc->eval) {
         TRY(rfnas_supernet_forward(r->net, xv, yv, bc->batch, RFNAS_PHASE_EVAL, &loss_v, NULL));
@@ -338,42 +394,21 @@ static double runner_step(runner *r, const bench_cfg *bc, const float *xt, const
  * the step's own work, the steadiest figure on a shared host). */
 static void run_interleaved(const bench_cfg *bc0, const opts *o)
 {
-    bench_cfg bcv = *bc0;
-    const bench_cfg *bc = &bcv;
-    if (o->batch)
-        bcv.batch = o->batch;
-    const int cells = o->cells ? o->cells : strcmp(bc->space, "darts") ? 5 : 8;
-    char threads[16];
-    snprintf(threads, sizeof threads, "%d", o->threads);
-    rfnas_config *cfg = kv((const char *const[]){"ctx.threads", threads, "ctx.seed", "1", NULL});
-    rfnas_ctx *ctx;
-    TRY(rfnas_ctx_create(&ctx, cfg));
-    rfnas_config_destroy(cfg);
-    rfnas_space *space;
-    TRY(rfnas_space_create(&space, bc->space));
+    session ss;
+    session_open(&ss, bc0, o);
+    const bench_cfg *bc = &ss.bc;
     runner r[2];
-    runner_create(&r[0], ctx, space, bc, cells, 0);
-    runner_create(&r[1], ctx, space, bc, cells, o->ablate_bits);
-    const size_t n_in = (size_t)bc->batch * 3 * 32 * 32;
-    float *xt = malloc(n_in * sizeof *xt), *xv = malloc(n_in * sizeof *xv);
-    int32_t *yt = malloc((size_t)bc->batch * sizeof *yt), *yv = malloc((size_t)bc->batch * sizeof *yv);
-    double *t[2] = {malloc((size_t)o->steps * sizeof(double)),
-                    malloc((size_t)o->steps * sizeof(double))};
-    double *c[2] = {malloc((size_t)o->steps * sizeof(double)),
-                    malloc((size_t)o->steps * sizeof(double))};
-    double *ratio = malloc((size_t)o->steps * sizeof *ratio);
-    double *cpu_ratio = malloc((size_t)o->steps * sizeof *cpu_ratio);
-    if (!xt || !xv || !yt || !yv || !t[0] || !t[1] || !c[0] || !c[1] || !ratio || !cpu_ratio) {
-        fprintf(stderr, "rfnas-bench: out of memory\n");
-        exit(1);
-    }
-    fill(xt, n_in, yt, bc->batch, 1);
-    fill(xv, n_in, yv, bc->batch, 2);
+    runner_create(&r[0], &ss, 0);
+    runner_create(&r[1], &ss, o->ablate_bits);
+    const size_t steps = (size_t)o->steps;
+    double *t[2] = {xmalloc(steps * sizeof(double)), xmalloc(steps * sizeof(double))};
+    double *c[2] = {xmalloc(steps * sizeof(double)), xmalloc(steps * sizeof(double))};
+    double *ratio = xmalloc(steps * sizeof *ratio), *cpu_ratio = xmalloc(steps * sizeof *cpu_ratio);
     double loss[2] = {0, 0};
     for (int s = -o->warmup; s < o->steps; s++)
         for (int k = 0; k < 2; k++) {
             const double t0 = now(), c0 = cpu_now();
-            loss[k] = runner_step(&r[k], bc, xt, yt, xv, yv);
+            loss[k] = runner_step(&r[k], &ss);
             if (s >= 0) {
                 t[k][s] = now() - t0;
                 c[k][s] = cpu_now() - c0;
@@ -396,7 +431,7 @@ static void run_interleaved(const bench_cfg *bc0, const opts *o)
            "\"ratio_max\": %.3f, \"cpu_ms_median\": %.2f, \"ablated_cpu_ms_median\": %.2f, "
            "\"cpu_ratio_median\": %.3f, \"arena_mb\": %.1f, \"ablated_arena_mb\": %.1f, "
            "\"loss\": %.6f, \"ablated_loss\": %.6f}\n",
-           bc->name, bc->batch, cells, o->threads, o->steps, o->ablate ? o->ablate : "",
+           bc->name, bc->batch, ss.cells, o->threads, o->steps, o->ablate ? o->ablate : "",
            median_of(t[0], o->steps) * 1e3, median_of(t[1], o->steps) * 1e3,
            median_of(ratio, o->steps), ratio[0], ratio[o->steps - 1],
            median_of(c[0], o->steps) * 1e3, median_of(c[1], o->steps) * 1e3,
@@ -404,10 +439,6 @@ static void run_interleaved(const bench_cfg *bc0, const opts *o)
            (double)rfnas__graph_plan_bytes(g[0], RFNAS__MODE_ARCH) / 1048576.0,
            (double)rfnas__graph_plan_bytes(g[1], RFNAS__MODE_ARCH) / 1048576.0, loss[0], loss[1]);
     fflush(stdout);
-    free(xt);
-    free(xv);
-    free(yt);
-    free(yv);
     free(t[0]);
     free(t[1]);
     free(c[0]);
@@ -416,44 +447,25 @@ static void run_interleaved(const bench_cfg *bc0, const opts *o)
     free(cpu_ratio);
     runner_destroy(&r[0]);
     runner_destroy(&r[1]);
-    rfnas_space_destroy(space);
-    rfnas_ctx_destroy(ctx);
+    session_close(&ss);
 }
 
 static void run_config(const bench_cfg *bc0, const opts *o)
 {
-    bench_cfg cfg_eff = *bc0; /* with --batch applied */
-    const bench_cfg *bc = &cfg_eff;
-    if (o->batch)
-        cfg_eff.batch = o->batch;
-    const int cells = o->cells ? o->cells : strcmp(bc->space, "darts") ? 5 : 8;
-    char threads[16];
-    snprintf(threads, sizeof threads, "%d", o->threads);
-    rfnas_config *cfg = kv((const char *const[]){"ctx.threads", threads, "ctx.seed", "1", NULL});
-    rfnas_ctx *ctx;
-    TRY(rfnas_ctx_create(&ctx, cfg));
-    rfnas_config_destroy(cfg);
-    rfnas_space *space;
-    TRY(rfnas_space_create(&space, bc->space));
+    session ss;
+    session_open(&ss, bc0, o);
+    const bench_cfg *bc = &ss.bc;
+    const int cells = ss.cells;
     const double t_build = now();
     const long allocs_before_build = n_allocs;
     runner r;
-    runner_create(&r, ctx, space, bc, cells, o->ablate_bits);
+    runner_create(&r, &ss, o->ablate_bits);
     const double build_s = now() - t_build; /* the two optimizers are a negligible part */
     const long allocs_build = n_allocs - allocs_before_build; /* proves the count works */
     rfnas_supernet *net = r.net;
 
-    const size_t n_in = (size_t)bc->batch * 3 * 32 * 32;
-    float *xt = malloc(n_in * sizeof *xt), *xv = malloc(n_in * sizeof *xv);
-    int32_t *yt = malloc((size_t)bc->batch * sizeof *yt), *yv = malloc((size_t)bc->batch * sizeof *yv);
-    double *times = malloc((size_t)o->steps * sizeof *times);
-    double *cpu = malloc((size_t)o->steps * sizeof *cpu);
-    if (!xt || !xv || !yt || !yv || !times || !cpu) {
-        fprintf(stderr, "rfnas-bench: out of memory\n");
-        exit(1);
-    }
-    fill(xt, n_in, yt, bc->batch, 1);
-    fill(xv, n_in, yv, bc->batch, 2);
+    double *times = xmalloc((size_t)o->steps * sizeof *times);
+    double *cpu = xmalloc((size_t)o->steps * sizeof *cpu);
 
     double loss = 0;
     for (int s = -o->warmup; s < o->steps; s++) {
@@ -468,7 +480,7 @@ static void run_config(const bench_cfg *bc0, const opts *o)
             flt0 = minflt_now();
         }
         const double t0 = now(), c0_step = cpu_now();
-        loss = runner_step(&r, bc, xt, yt, xv, yv);
+        loss = runner_step(&r, &ss);
         if (s >= 0) {
             times[s] = now() - t0;
             cpu[s] = cpu_now() - c0_step;
@@ -528,15 +540,10 @@ static void run_config(const bench_cfg *bc0, const opts *o)
             fflush(stdout);
         }
     }
-    free(xt);
-    free(xv);
-    free(yt);
-    free(yv);
     free(times);
     free(cpu);
     runner_destroy(&r);
-    rfnas_space_destroy(space);
-    rfnas_ctx_destroy(ctx);
+    session_close(&ss);
 }
 
 /* ---- main ---- */

@@ -58,9 +58,11 @@ static void op_prefix(char *buf, size_t size, const cell_build *cb, int i, int j
 
 /* The convolutions of kernel @p ks on the edges leaving node j, given
  * ReLU(node j) @p relu: one merged convolution and BN (then a view per edge)
- * when @p merge and several edges have one, else a convolution and a BN each. */
+ * when @p merge and several edges have one, else a convolution and a BN each.
+ * With @p relu -1 (the shared-relu ablation) every convolution gets its own
+ * ReLU of @p node, and nothing is merged. */
 static void conv_ops_from(rfnas__netb *b, cell_build *cb, const rfnas_space *space, int j,
-                          int relu, int ks, int merge)
+                          int node, int relu, int ks, int merge)
 {
     int ti[3 * RFNAS__MAX_OPS], tk[3 * RFNAS__MAX_OPS], n = 0;
     for (int i = j + 1; i <= 3; i++) {
@@ -72,7 +74,7 @@ static void conv_ops_from(rfnas__netb *b, cell_build *cb, const rfnas_space *spa
             }
     }
     char name[128];
-    if (n >= 2 && merge && n <= RFNAS__NODE_MAX_PARAMS / 4) {
+    if (n >= 2 && merge && relu >= 0 && n <= RFNAS__NODE_MAX_PARAMS / 4) {
         int w[3], gamma[3], beta[3], rm[3], rv[3];
         for (int t = 0; t < n; t++) {
             const rfnas__netb_bn_params *p = &cb->bn[ti[t]][j][tk[t]];
@@ -106,10 +108,13 @@ static void conv_ops_from(rfnas__netb *b, cell_build *cb, const rfnas_space *spa
         const rfnas__op op =
             (rfnas__op)space->ops[0][rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, j)][k];
         op_prefix(name, sizeof name, cb, i, j, op);
+        const int x = relu >= 0 ? relu : rfnas__netb_relu(b, name, node);
         char full[160];
         rfnas__netb_name(full, sizeof full, "%s.conv", name);
-        int y = rfnas__netb_check(b, rfnas__node_conv(b->g, full, relu, cb->c, ks, 1, ks / 2, 1,
-                                                      1, cb->weight[i][j][k]));
+        int y = b->rc == RFNAS_OK ? rfnas__netb_check(b, rfnas__node_conv(b->g, full, x, cb->c, ks,
+                                                                          1, ks / 2, 1, 1,
+                                                                          cb->weight[i][j][k]))
+                                  : -1;
         if (b->rc != RFNAS_OK)
             return;
         const rfnas__netb_bn_params *p = &cb->bn[i][j][k];
@@ -176,35 +181,8 @@ static int search_cell(rfnas__netb *b, int cell, int x, int alpha, const rfnas_s
                 has_conv |= conv_kernel(
                     (rfnas__op)space->ops[0][rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, j)][k]);
         const int relu = share_relu && has_conv ? relu_of(b, cb, nodes[j], j) : -1;
-        for (int q = 0; q < 3 && b->rc == RFNAS_OK && has_conv; q++) {
-            if (share_relu) {
-                conv_ops_from(b, cb, space, j, relu, kernels[q], merge);
-                continue;
-            }
-            /* Ablation: a ReLU per conv op, so one convolution per ReLU. */
-            for (int i = j + 1; i <= 3 && b->rc == RFNAS_OK; i++) {
-                const int e = rfnas__edge_index(RFNAS_TOPOLOGY_NB201, i, j);
-                for (int k = 0; k < cols && b->rc == RFNAS_OK; k++) {
-                    const rfnas__op op = (rfnas__op)space->ops[0][e][k];
-                    if (conv_kernel(op) != kernels[q])
-                        continue;
-                    char prefix[128];
-                    op_prefix(prefix, sizeof prefix, cb, i, j, op);
-                    const int r = rfnas__netb_relu(b, prefix, nodes[j]);
-                    char name[160];
-                    rfnas__netb_name(name, sizeof name, "%s.conv", prefix);
-                    int y = rfnas__netb_check(b, rfnas__node_conv(b->g, name, r, cb->c,
-                                                                  kernels[q], 1, kernels[q] / 2,
-                                                                  1, 1, cb->weight[i][j][k]));
-                    const rfnas__netb_bn_params *p = &cb->bn[i][j][k];
-                    rfnas__netb_name(name, sizeof name, "%s.bn", prefix);
-                    if (b->rc == RFNAS_OK)
-                        cb->out[i][j][k] = rfnas__netb_check(
-                            b, rfnas__node_bn(b->g, name, y, p->gamma, p->beta, p->run_mean,
-                                              p->run_var));
-                }
-            }
-        }
+        for (int q = 0; q < 3 && b->rc == RFNAS_OK && has_conv; q++)
+            conv_ops_from(b, cb, space, j, nodes[j], relu, kernels[q], merge);
         const int i = j + 1;
         int ops[3 * RFNAS__MAX_OPS], pooled[3 * RFNAS__MAX_OPS] = {0}, rows[3];
         for (int jj = 0; jj < i && b->rc == RFNAS_OK; jj++) {

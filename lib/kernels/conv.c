@@ -215,11 +215,7 @@ static rfnas_status create_dir_bf16(rfnas__conv *c, rfnas__conv_dir dir, rfnas__
     return rfnas__error(first, "%s: oneDNN has no bf16 kernel for this shape", what[!fwd]);
 }
 
-/* An adapter between the caller's layout @p user and a primitive's @p prim:
- * for an input it reorders user -> prim, for an output prim -> user; the
- * buffer holds the primitive's side. Nothing when the layouts agree, unless
- * @p always (weights, which the plan must own a copy of). */
-/* Whether a 4-D layout puts (n, c, h, w) at ((n*H + h)*W + w)*16 + c with 16
+/* Whether a 4-D layout stores (n, c, h, w) at ((n*H + h)*W + w)*16 + c with 16
  * channels: both nhwc and nChw16c do, so for C = 16 they are the same bytes
  * (the bf16 plans' f32 nhwc outputs then need no reorder into nChw16c). */
 static int is_c16_interleaved(const dnnl_memory_desc_t *m)
@@ -246,6 +242,10 @@ static int same_memory(const dnnl_memory_desc_t *a, const dnnl_memory_desc_t *b)
            memcmp(a->dims, b->dims, 4 * sizeof a->dims[0]) == 0;
 }
 
+/* An adapter between the caller's layout @p user and a primitive's @p prim:
+ * for an input it reorders user -> prim, for an output prim -> user; the
+ * buffer holds the primitive's side. Nothing when the layouts agree, unless
+ * @p always (weights, which the plan must own a copy of). */
 static rfnas_status adapter_make(rfnas__conv *c, adapter *a, const dnnl_memory_desc_t *user,
                                  const dnnl_memory_desc_t *prim, int input, int always,
                                  const char *what)
